@@ -1,0 +1,127 @@
+"""Role fixtures shared by every app's tests.
+
+Two organisations: ``home_org`` (where the staff fixtures work) and
+``other_org`` (whose people must stay invisible to them). Each ``*_client``
+fixture is a Django test client signed in as that role in ``home_org``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from peerpath.people.models import Membership, Organisation, Person
+from peerpath.people.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+ROLES = (
+    "anonymous",
+    "administrator",
+    "coordinator",
+    "peer_tutor",
+    "professional_tutor",
+    "assessor",
+    "evaluator",
+    "participant",
+    "outsider",
+)
+
+
+@dataclass
+class Actor:
+    """A signed-in (or anonymous) principal with their person record."""
+
+    role: str
+    user: User | None
+    person: Person | None
+    client: Client
+
+
+@pytest.fixture
+def home_org(db) -> Organisation:
+    return OrganisationFactory(name="South West London Recovery College")
+
+
+@pytest.fixture
+def other_org(db) -> Organisation:
+    return OrganisationFactory(name="Elsewhere Carers Centre", kind=Organisation.Kind.CARERS_CENTRE)
+
+
+def make_member(organisation: Organisation, role: str, tutor_kind: str = "", username: str | None = None) -> Person:
+    """A person with a login and one membership."""
+    user = UserFactory(username=username) if username else UserFactory()
+    person = PersonFactory(user=user)
+    MembershipFactory(person=person, organisation=organisation, role=role, tutor_kind=tutor_kind)
+    return person
+
+
+def _signed_in(person: Person | None, user: User | None = None) -> Client:
+    client = Client()
+    login = user or (person.user if person else None)
+    if login is not None:
+        client.force_login(login)
+    return client
+
+
+@pytest.fixture
+def actors(db, home_org, other_org) -> dict[str, Actor]:
+    """One actor per role; ``outsider`` is a coordinator of ``other_org``."""
+    R = Membership.Role
+    people = {
+        "coordinator": make_member(home_org, R.COORDINATOR, username="coordinator"),
+        "peer_tutor": make_member(home_org, R.TUTOR, Membership.TutorKind.PEER, username="peer_tutor"),
+        "professional_tutor": make_member(
+            home_org, R.TUTOR, Membership.TutorKind.PROFESSIONAL, username="professional_tutor"
+        ),
+        "assessor": make_member(home_org, R.ASSESSOR, username="assessor"),
+        "evaluator": make_member(home_org, R.EVALUATOR, username="evaluator"),
+        "participant": make_member(home_org, R.PARTICIPANT, username="participant"),
+        "outsider": make_member(other_org, R.COORDINATOR, username="outsider"),
+    }
+    admin_user = UserFactory(username="administrator", is_superuser=True, is_staff=True)
+    result = {role: Actor(role, person.user, person, _signed_in(person)) for role, person in people.items()}
+    result["administrator"] = Actor("administrator", admin_user, None, _signed_in(None, admin_user))
+    result["anonymous"] = Actor("anonymous", None, None, Client())
+    return result
+
+
+@pytest.fixture
+def coordinator_client(actors) -> Client:
+    return actors["coordinator"].client
+
+
+@pytest.fixture
+def tutor_client(actors) -> Client:
+    return actors["peer_tutor"].client
+
+
+@pytest.fixture
+def assessor_client(actors) -> Client:
+    return actors["assessor"].client
+
+
+@pytest.fixture
+def evaluator_client(actors) -> Client:
+    return actors["evaluator"].client
+
+
+@pytest.fixture
+def participant_client(actors) -> Client:
+    return actors["participant"].client
+
+
+@pytest.fixture
+def outsider_client(actors) -> Client:
+    return actors["outsider"].client
+
+
+@pytest.fixture
+def admin_client_(actors) -> Client:
+    return actors["administrator"].client

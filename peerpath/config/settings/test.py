@@ -1,0 +1,11 @@
+"""Settings for the test suite: fast hashing, mail kept in memory."""
+
+from peerpath.config.settings.base import *  # noqa: F403
+
+# Argon2 is deliberately slow; the suite checks production hashing separately.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

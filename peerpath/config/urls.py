@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from peerpath.core import views as core_views
+
+admin.site.site_header = "PeerPath administration"
+admin.site.site_title = "PeerPath administration"
+
+urlpatterns = [
+    path("", include("peerpath.core.urls")),
+    path("accounts/", include("peerpath.core.account_urls")),
+    path("people/", include("peerpath.people.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error

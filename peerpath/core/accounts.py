@@ -1,0 +1,152 @@
+"""Sign-in, sign-out and password reset, on Django's auth views with NHS.UK pages.
+
+Lockout is django-axes keyed on username and address together; these views
+only add NHS content style and audit events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from peerpath.core import audit
+from peerpath.core.forms import _harden_fields
+from peerpath.core.net import client_ip
+
+AUTH_JOB = audit.SystemActor("authentication")
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    nhs_options = {
+        "username": {"autocomplete": "username", "spellcheck": False},
+        "password": {"autocomplete": "current-password"},
+    }
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is not active. Contact your coordinator.",
+    }
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        _harden_fields(self.fields)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    nhs_options = {"email": {"autocomplete": "email", "spellcheck": False}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages.update(
+            {
+                "required": "Enter your email address",
+                "invalid": "Enter an email address in the correct format, like name@example.com",
+            }
+        )
+        _harden_fields(self.fields)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
+    nhs_options = {
+        "new_password1": {"autocomplete": "new-password"},
+        "new_password2": {"autocomplete": "new-password"},
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+        self.fields["new_password1"].help_text = "Use at least 12 characters. Avoid common words and your name."
+        _harden_fields(self.fields)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.jinja"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "accounts/logged_out.jinja"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset_form.jinja"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = "/accounts/password-reset/sent/"
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.jinja"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "accounts/password_reset_confirm.jinja"
+    success_url = "/accounts/reset/complete/"
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.jinja"
+
+
+# Audit of authentication events. Django's auth signals are the only place these
+# happen; each receiver writes in its own transaction.
+
+
+def _ip(request: HttpRequest | None) -> str | None:
+    return client_ip(request) if request is not None else None
+
+
+@receiver(user_logged_in)
+def _audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    with transaction.atomic():
+        audit.record(actor=user, action="auth.logged_in", target=user, ip_address=_ip(request))
+
+
+@receiver(user_logged_out)
+def _audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if user is None:
+        return
+    with transaction.atomic():
+        audit.record(actor=user, action="auth.logged_out", target=user, ip_address=_ip(request))
+
+
+@receiver(user_login_failed)
+def _audit_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    # The attempted username is not stored: it is often a mistyped password.
+    with transaction.atomic():
+        audit.record(actor=AUTH_JOB, action="auth.login_failed", ip_address=_ip(request))
+
+
+def _audit_lockout(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    with transaction.atomic():
+        audit.record(actor=AUTH_JOB, action="auth.locked_out", ip_address=_ip(request))
+
+
+def connect_lockout_signal() -> None:
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(_audit_lockout, dispatch_uid="peerpath-audit-lockout")
+
+
+__all__ = [
+    "LoginView",
+    "LogoutView",
+    "PasswordResetCompleteView",
+    "PasswordResetConfirmView",
+    "PasswordResetDoneView",
+    "PasswordResetView",
+    "connect_lockout_signal",
+]

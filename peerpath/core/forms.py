@@ -1,0 +1,125 @@
+"""Django forms rendered as NHS.UK design system components.
+
+``NHSFormRenderer`` makes ``{{ form.field.as_field_group() }}`` render the NHS.UK
+macro that matches the field's widget (see ``core/forms/field.jinja``). Error
+messages follow NHS content style: say what to do, not what went wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
+
+
+class NHSFormRenderer(TemplatesSetting):
+    field_template_name = "core/forms/field.jinja"
+
+
+class NHSDateInput(forms.Widget):
+    """Three boxes (day, month, year) as the NHS.UK date input asks for."""
+
+    parts = ("day", "month", "year")
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str] | None:
+        values = {part: (data.get(f"{name}_{part}") or "").strip() for part in self.parts}
+        if not any(values.values()):
+            return None
+        return values
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}_{part}" in data for part in self.parts)
+
+    def format_parts(self, value: Any) -> dict[str, str]:
+        if isinstance(value, datetime.date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        if isinstance(value, dict):
+            return {part: str(value.get(part, "")) for part in self.parts}
+        return dict.fromkeys(self.parts, "")
+
+
+class NHSDateField(forms.Field):
+    """A date typed as day, month and year, with the NHS.UK error messages."""
+
+    widget = NHSDateInput
+
+    def __init__(self, *, noun: str = "date", past_only: bool = False, **kwargs: Any) -> None:
+        self.noun = noun
+        self.past_only = past_only
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault("required", f"Enter {noun}")
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        missing = [part for part in NHSDateInput.parts if not value.get(part)]
+        if missing:
+            raise ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must include a {' and '.join(missing)}")
+        try:
+            day, month, year = (int(value[part]) for part in NHSDateInput.parts)
+        except ValueError:
+            raise ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must be a real date") from None
+        if year < 1900 or year > 2999:
+            raise ValidationError("Year must include 4 numbers, for example 1968")
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must be a real date") from None
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and self.past_only and value > timezone.localdate():
+            raise ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must be today or in the past")
+
+
+class NHSForm(forms.Form):
+    """Base form: strips text, rejects NUL bytes everywhere, carries per-field NHS options.
+
+    ``nhs_options`` maps a field name to extra macro parameters (classes,
+    autocomplete, hint text, ...), which keeps presentation out of the fields.
+    """
+
+    nhs_options: dict[str, dict[str, Any]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _harden_fields(self.fields)
+
+
+class NHSModelForm(forms.ModelForm):
+    nhs_options: dict[str, dict[str, Any]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _harden_fields(self.fields)
+
+
+def _harden_fields(fields: dict[str, forms.Field]) -> None:
+    for field in fields.values():
+        guarded = any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators)
+        if isinstance(field, forms.CharField | forms.ChoiceField) and not guarded:
+            field.validators.append(ProhibitNullCharactersValidator())
+
+
+def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
+    """Errors for the NHS.UK error summary, each linking to its field's first input."""
+    items: list[dict[str, str]] = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            items.extend({"text": str(message), "href": "#main-content"} for message in errors)
+            continue
+        bound = form[name]
+        anchor = bound.auto_id or name
+        widget = bound.field.widget
+        if isinstance(widget, NHSDateInput):
+            anchor = f"{anchor}-day"  # the NHS.UK date input's first box
+        items.extend({"text": str(message), "href": f"#{anchor}"} for message in errors)
+    return items

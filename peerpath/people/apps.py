@@ -1,0 +1,49 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "peerpath.people"
+    label = "people"
+    verbose_name = "People and organisations"
+
+    def ready(self) -> None:
+        from peerpath.core import home
+        from peerpath.core.navigation import NavItem, register
+        from peerpath.people.access import principal_for
+
+        register(
+            NavItem(
+                "People",
+                "people:person_list",
+                "/people/",
+                visible=lambda request: request.user.has_perm("people.list_people"),
+                order=10,
+            )
+        )
+        register(
+            NavItem(
+                "My profile",
+                "people:me",
+                "/people/me/",
+                visible=lambda request: principal_for(request.user).person_id is not None,
+                order=80,
+            )
+        )
+        home.register(
+            home.HomeLink(
+                "People",
+                "Find, add and update carers, tutors and other people in your organisations.",
+                "people:person_list",
+                visible=lambda request: request.user.has_perm("people.list_people"),
+                order=10,
+            )
+        )
+        home.register(
+            home.HomeLink(
+                "Your profile",
+                "Your details, your consent choices and the equality monitoring form.",
+                "people:me",
+                visible=lambda request: principal_for(request.user).person_id is not None,
+                order=80,
+            )
+        )

@@ -1,0 +1,175 @@
+"""Every change to people records goes through these functions.
+
+Each is one transaction that writes its audit event alongside the change.
+Audit data names fields, never their values: the log outlives erasure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.core.audit import Actor
+from peerpath.people.models import CaringRole, Consent, EqualityMonitoring, Membership, Organisation, Person
+
+PERSON_FIELDS = ("given_name", "family_name", "preferred_name", "email", "phone", "date_of_birth", "postcode", "area")
+
+
+class PeopleError(Exception):
+    """A rule about people records was broken; the message is fit to show."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class DuplicateEmailError(PeopleError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewMembership:
+    organisation: Organisation
+    role: str
+    tutor_kind: str = ""
+
+
+def _normalise(details: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {key: details[key] for key in PERSON_FIELDS if key in details}
+    if cleaned.get("email"):
+        cleaned["email"] = cleaned["email"].strip().lower()
+    if cleaned.get("postcode"):
+        cleaned["postcode"] = cleaned["postcode"].strip().upper()
+    return cleaned
+
+
+def _check_email_free(email: str, *, exclude_pk: Any = None) -> None:
+    if not email:
+        return
+    clash = Person.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise DuplicateEmailError(
+            "Someone with this email address is already recorded. Search for them instead of adding them again.",
+            field="email",
+        )
+
+
+@transaction.atomic
+def create_person(
+    *,
+    actor: Actor,
+    details: dict[str, Any],
+    membership: NewMembership,
+    relationship: str = "",
+) -> Person:
+    """Create a person with their first membership and, for carers, their caring relationship."""
+    audit.check_actor(actor)
+    values = _normalise(details)
+    _check_email_free(values.get("email", ""))
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(**values)
+    except IntegrityError as error:  # a concurrent insert won the race for this email
+        raise DuplicateEmailError("Someone with this email address is already recorded.", field="email") from error
+    Membership.objects.create(
+        person=person,
+        organisation=membership.organisation,
+        role=membership.role,
+        tutor_kind=membership.tutor_kind if membership.role == Membership.Role.TUTOR else "",
+    )
+    if relationship:
+        CaringRole.objects.create(carer=person, relationship=relationship)
+    audit.record(
+        actor=actor,
+        action="person.created",
+        target=person,
+        data={"organisation": str(membership.organisation.pk), "role": membership.role},
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(*, actor: Actor, person: Person, details: dict[str, Any]) -> Person:
+    """Change a person's identity and contact details; records which fields changed."""
+    audit.check_actor(actor)
+    values = _normalise(details)
+    if "email" in values:
+        _check_email_free(values["email"], exclude_pk=person.pk)
+    changed = [name for name, value in values.items() if getattr(person, name) != value]
+    if not changed:
+        return person
+    for name in changed:
+        setattr(person, name, values[name])
+    person.updated_at = timezone.now()
+    person.save(update_fields=[*changed, "updated_at"])
+    audit.record(actor=actor, action="person.updated", target=person, data={"fields": sorted(changed)})
+    return person
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    actor: Actor,
+    person: Person,
+    purpose: str,
+    decision: str,
+    method: str,
+    decided_on: date,
+) -> Consent:
+    """Append a consent decision; the latest decision per purpose is the one in force."""
+    audit.check_actor(actor)
+    if isinstance(actor, audit.SystemActor):
+        raise PeopleError("Consent must be recorded by a person.")
+    if decided_on > timezone.localdate():
+        raise PeopleError("The date of the decision must be today or in the past.", field="decided_on")
+    consent = Consent.objects.create(
+        person=person,
+        purpose=purpose,
+        decision=decision,
+        method=method,
+        decided_on=decided_on,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=f"consent.{decision}",
+        target=person,
+        data={"purpose": purpose, "method": method, "consent": str(consent.pk)},
+    )
+    return consent
+
+
+def current_consents(person: Person) -> dict[str, Consent]:
+    """The decision in force for each purpose that has one (one query)."""
+    in_force: dict[str, Consent] = {}
+    for consent in person.consents.order_by("-recorded_at"):
+        in_force.setdefault(consent.purpose, consent)
+    return in_force
+
+
+@transaction.atomic
+def save_equality_monitoring(
+    *, actor: Actor, person: Person, answers: dict[str, str], by_self: bool
+) -> EqualityMonitoring:
+    """Replace the person's equality answers. Audit notes that it happened, not what was said."""
+    audit.check_actor(actor)
+    fields = [f.name for f in EqualityMonitoring._meta.get_fields() if getattr(f, "choices", None)]
+    values = {name: answers.get(name, "") or "" for name in fields}
+    record, _created = EqualityMonitoring.objects.update_or_create(
+        person=person,
+        defaults={**values, "completed_at": timezone.now(), "completed_by_self": by_self},
+    )
+    audit.record(
+        actor=actor,
+        action="equality_monitoring.saved",
+        target=person,
+        data={"by_self": by_self, "answered": sum(1 for value in values.values() if value)},
+    )
+    return record

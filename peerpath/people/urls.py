@@ -1,0 +1,15 @@
+from django.urls import path
+
+from peerpath.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.person_list, name="person_list"),
+    path("add/", views.person_create, name="person_create"),
+    path("me/", views.me, name="me"),
+    path("<uuid:pk>/", views.person_detail, name="person_detail"),
+    path("<uuid:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<uuid:pk>/consent/", views.consent_list, name="consent_list"),
+    path("<uuid:pk>/equality-monitoring/", views.equality_monitoring, name="equality_monitoring"),
+]

@@ -1,0 +1,207 @@
+"""People screens. Views parse, authorise, call a service and render; nothing more."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from peerpath.core.decorators import permission_required, require_object_permission
+from peerpath.core.types import AuthenticatedHttpRequest
+from peerpath.people import access, services
+from peerpath.people.forms import (
+    ConsentForm,
+    EqualityMonitoringForm,
+    NewPersonForm,
+    OwnConsentForm,
+    PeopleFilterForm,
+    PersonDetailsForm,
+)
+from peerpath.people.models import Consent, Membership
+from peerpath.people.presenters import person_summary_rows
+
+
+@require_safe
+@permission_required("people.list_people")
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organisations = access.coordinated_organisations(request.user)
+    form = PeopleFilterForm(request.GET or None, organisations=organisations)
+    people = access.visible_people(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            people = people.search(data["q"])
+        if data["organisation"]:
+            people = people.in_organisations([data["organisation"].pk])
+        if data["area"]:
+            people = people.filter(area=data["area"])
+        if data["role"]:
+            scope = [data["organisation"].pk] if data["organisation"] else None
+            people = people.with_role(data["role"], scope)
+    else:
+        people = people.none()
+    visible_memberships = Membership.objects.current().select_related("organisation").order_by("organisation__name")
+    if not access.principal_for(request.user).is_administrator:
+        visible_memberships = visible_memberships.filter(organisation__in=organisations)
+    people = people.select_related("area").prefetch_related(
+        Prefetch("memberships", queryset=visible_memberships, to_attr="visible_memberships")
+    )
+    paginator = Paginator(people.order_by("family_name", "given_name", "id"), settings.PEERPATH_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/person_list.jinja",
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_add": request.user.has_perm("people.add_person_record"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("people.add_person_record")
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organisations = access.coordinated_organisations(request.user)
+    form = NewPersonForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.create_person(
+                actor=request.user,
+                details=data,
+                membership=services.NewMembership(data["organisation"], data["role"], data["tutor_kind"]),
+                relationship=data["relationship"],
+            )
+        except services.PeopleError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, f"{person.full_name} has been added")
+            return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/person_form.jinja", {"form": form, "creating": True}, status=_status(form))
+
+
+@require_safe
+def person_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    person = access.access_person(request.user, pk)
+    require_object_permission(request, "people.view_person_record", person)
+    memberships = person.memberships.current().select_related("organisation").order_by("organisation__name")
+    return render(
+        request,
+        "people/person_detail.jinja",
+        {
+            "person": person,
+            "rows": person_summary_rows(person),
+            "memberships": list(memberships),
+            "caring_roles": list(person.caring_roles.all()),
+            "consents": services.current_consents(person),
+            "purposes": Consent.Purpose,
+            "equality": getattr(person, "equality_monitoring", None)
+            if hasattr(person, "equality_monitoring")
+            else None,
+            "can_edit": request.user.has_perm("people.edit_person_record", person),
+        },
+    )
+
+
+@require_safe
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
+    person = access.own_person(request.user)
+    return redirect("people:person_detail", pk=person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    person = access.access_person(request.user, pk)
+    require_object_permission(request, "people.edit_person_record", person)
+    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    form = PersonDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(actor=request.user, person=person, details=form.cleaned_data)
+        except services.PeopleError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, "Details saved")
+            return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request, "people/person_form.jinja", {"form": form, "person": person, "creating": False}, status=_status(form)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_list(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Consent history for one person, with the form to record a new decision."""
+    person = access.access_person(request.user, pk)
+    require_object_permission(request, "people.view_consents", person)
+    by_self = person.viewer_is_self and not person.viewer_coordinates and not request.user.is_superuser  # type: ignore[attr-defined]
+    form_class = OwnConsentForm if by_self else ConsentForm
+    form = form_class(request.POST or None)
+    if request.method == "POST":
+        require_object_permission(request, "people.record_consent", person)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_consent(
+                    actor=request.user,
+                    person=person,
+                    purpose=data["purpose"],
+                    decision=data["decision"],
+                    method=Consent.Method.ONLINE if by_self else data["method"],
+                    decided_on=timezone.localdate() if by_self else data["decided_on"],
+                )
+            except services.PeopleError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(request, "Consent decision recorded")
+                return redirect("people:consent_list", pk=person.pk)
+    history = person.consents.select_related("recorded_by").order_by("-recorded_at")
+    return render(
+        request,
+        "people/consent_list.jinja",
+        {"person": person, "form": form, "history": list(history), "by_self": by_self},
+        status=_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def equality_monitoring(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """The person fills in their own answers; staff may type in a paper form, never reading earlier answers."""
+    person = access.access_person(request.user, pk)
+    by_self = request.user.has_perm("people.fill_own_equality_monitoring", person)
+    if not by_self:
+        require_object_permission(request, "people.record_equality_monitoring_for", person)
+    existing = (
+        getattr(person, "equality_monitoring", None) if by_self and hasattr(person, "equality_monitoring") else None
+    )
+    initial = {field: getattr(existing, field) for field in EqualityMonitoringForm.base_fields} if existing else None
+    form = EqualityMonitoringForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_equality_monitoring(actor=request.user, person=person, answers=form.cleaned_data, by_self=by_self)
+        messages.success(
+            request, "Thank you. Your answers have been saved" if by_self else "Equality monitoring form recorded"
+        )
+        return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request,
+        "people/equality_form.jinja",
+        {"form": form, "person": person, "by_self": by_self},
+        status=_status(form),
+    )
+
+
+def _status(form: object) -> int:
+    """Re-shown forms with errors answer 400 so clients and tests can tell them apart."""
+    errors = getattr(form, "errors", None)
+    return 400 if getattr(form, "is_bound", False) and errors else 200
