@@ -67,7 +67,14 @@ class SetPasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
         _harden_fields(self.fields)
 
 
-class LoginView(auth_views.LoginView):
+class FormErrorsAre400:
+    """Re-shown forms with errors answer 400, as every PeerPath form does."""
+
+    def form_invalid(self, form: Any) -> Any:
+        return self.render_to_response(self.get_context_data(form=form), status=400)  # type: ignore[attr-defined]
+
+
+class LoginView(FormErrorsAre400, auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.jinja"
     redirect_authenticated_user = True
@@ -77,7 +84,7 @@ class LogoutView(auth_views.LogoutView):
     template_name = "accounts/logged_out.jinja"
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(FormErrorsAre400, auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.jinja"
     email_template_name = "accounts/password_reset_email.txt"
@@ -89,7 +96,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.jinja"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(FormErrorsAre400, auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
     template_name = "accounts/password_reset_confirm.jinja"
     success_url = "/accounts/reset/complete/"

@@ -103,7 +103,12 @@ class NHSModelForm(forms.ModelForm):
 
 
 def _harden_fields(fields: dict[str, forms.Field]) -> None:
+    """NUL bytes never reach the database (PostgreSQL rejects them); length errors speak NHS style."""
     for field in fields.values():
+        max_length = getattr(field, "max_length", None)
+        if max_length:
+            label = str(field.label or "This answer")
+            field.error_messages["max_length"] = f"{label} must be {max_length} characters or fewer"
         guarded = any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators)
         if isinstance(field, forms.CharField | forms.ChoiceField) and not guarded:
             field.validators.append(ProhibitNullCharactersValidator())

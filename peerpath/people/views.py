@@ -32,7 +32,7 @@ from peerpath.people.presenters import person_summary_rows
 @permission_required("people.list_people")
 def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = access.coordinated_organisations(request.user)
-    form = PeopleFilterForm(request.GET or None, organisations=organisations)
+    form = PeopleFilterForm(request.GET, organisations=organisations)
     people = access.visible_people(request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -66,7 +66,7 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_add": request.user.has_perm("people.add_person_record"),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -74,7 +74,7 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required("people.add_person_record")
 def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = access.coordinated_organisations(request.user)
-    form = NewPersonForm(request.POST or None, organisations=organisations)
+    form = NewPersonForm(request.POST if request.method == "POST" else None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -126,7 +126,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     person = access.access_person(request.user, pk)
     require_object_permission(request, "people.edit_person_record", person)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
-    form = PersonDetailsForm(request.POST or None, initial=initial)
+    form = PersonDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(actor=request.user, person=person, details=form.cleaned_data)
@@ -147,7 +147,7 @@ def consent_list(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     require_object_permission(request, "people.view_consents", person)
     by_self = person.viewer_is_self and not person.viewer_coordinates and not request.user.is_superuser  # type: ignore[attr-defined]
     form_class = OwnConsentForm if by_self else ConsentForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         require_object_permission(request, "people.record_consent", person)
         if form.is_valid():
@@ -186,7 +186,7 @@ def equality_monitoring(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResp
         getattr(person, "equality_monitoring", None) if by_self and hasattr(person, "equality_monitoring") else None
     )
     initial = {field: getattr(existing, field) for field in EqualityMonitoringForm.base_fields} if existing else None
-    form = EqualityMonitoringForm(request.POST or None, initial=initial)
+    form = EqualityMonitoringForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.save_equality_monitoring(actor=request.user, person=person, answers=form.cleaned_data, by_self=by_self)
         messages.success(

@@ -1,0 +1,178 @@
+"""T1: every URL × every role, checked against ``permission_matrix``.
+
+A new URL pattern without an entry in the matrix fails
+``test_every_route_has_a_decision_for_every_role``; every entry is then
+exercised with GET (and with an empty POST where the route accepts one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from peerpath.core import audit
+from peerpath.people.models import Area, Membership, Organisation, Person
+from peerpath.people.tests.factories import MembershipFactory
+from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
+
+
+def all_routes() -> Iterator[tuple[str, str | None]]:
+    """(full pattern text, namespaced name or None) for every URL pattern."""
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[tuple[str, str | None]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner or namespace)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+                yield prefix + str(pattern.pattern), name
+
+    yield from walk(get_resolver().url_patterns, "", "")
+
+
+def test_every_route_has_a_decision_for_every_role():
+    routes = list(all_routes())
+    missing_named = sorted({name for _, name in routes if name and name not in MATRIX})
+    missing_unnamed = sorted({text for text, name in routes if not name and text not in UNNAMED})
+    assert not missing_named, f"add access decisions to tests/permission_matrix.py for: {missing_named}"
+    assert not missing_unnamed, f"add access decisions for unnamed patterns: {missing_unnamed}"
+    for key, cases in [*MATRIX.items(), *UNNAMED.items()]:
+        assert cases, key
+        for case in cases:
+            assert set(case.get) == set(ROLES), key
+            assert case.post is None or set(case.post) == set(ROLES), key
+
+
+def test_matrix_has_no_stale_entries():
+    routes = list(all_routes())
+    names = {name for _, name in routes if name}
+    texts = {text for text, name in routes if not name}
+    assert not set(MATRIX) - names, "the matrix names routes that no longer exist"
+    assert not set(UNNAMED) - texts
+
+
+@dataclass
+class World:
+    home_org: Organisation
+    home_carer: Person
+    other_carer: Person
+    admin_objects: dict[str, Any]
+    organisation_type_id: int
+
+
+@pytest.fixture
+def world(actors, home_org, other_org) -> World:
+    home_carer = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
+    other_carer = MembershipFactory(organisation=other_org, role=Membership.Role.PARTICIPANT).person
+    with transaction.atomic():
+        event = audit.record(actor=actors["administrator"].user, action="test.event", target=home_org)
+    attempt = AccessAttempt.objects.create(username="someone", ip_address="192.0.2.1", failures_since_start=1)
+    log = AccessLog.objects.create(username="someone", ip_address="192.0.2.1")
+    failure = AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1")
+    admin_objects = {
+        "auth_group": Group.objects.create(name="Test group"),
+        "auth_user": actors["participant"].user,
+        "axes_accessattempt": attempt,
+        "axes_accesslog": log,
+        "axes_accessfailurelog": failure,
+        "core_auditevent": event,
+        "people_area": Area.objects.first(),
+        "people_organisation": home_org,
+    }
+    return World(
+        home_org=home_org,
+        home_carer=home_carer,
+        other_carer=other_carer,
+        admin_objects=admin_objects,
+        organisation_type_id=ContentType.objects.get_for_model(Organisation).pk,
+    )
+
+
+def classify(response: Any) -> str:
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if location.startswith(reverse("accounts:login")):
+            return "login"
+        if location.startswith("/admin/login/"):
+            return "admin_login"
+        return "redirect"
+    return {
+        200: "ok",
+        400: "bad",
+        403: "forbidden",
+        404: "missing",
+        405: "not_allowed",
+    }.get(response.status_code, str(response.status_code))
+
+
+def _url(key: str, case: Case, world: World) -> str:
+    kwargs = case.kwargs(world)
+    if key in MATRIX:
+        return reverse(key, kwargs=kwargs or None)
+    if "(?P<url>" in key:
+        return f"/admin/{kwargs['url']}"
+    return "/" + key.replace("<path:object_id>", kwargs["object_id"])
+
+
+CASES = [
+    pytest.param(key, index, role, id=f"{key}[{case.variant or 'default'}]-{role}")
+    for key, cases in [*MATRIX.items(), *UNNAMED.items()]
+    for index, case in enumerate(cases)
+    for role in ROLES
+]
+POST_CASES = [
+    pytest.param(key, index, role, id=f"POST {key}[{case.variant or 'default'}]-{role}")
+    for key, cases in MATRIX.items()
+    for index, case in enumerate(cases)
+    if case.post is not None
+    for role in ROLES
+]
+
+
+def _case(key: str, index: int) -> Case:
+    return (MATRIX.get(key) or UNNAMED[key])[index]
+
+
+@pytest.mark.parametrize(("key", "index", "role"), CASES)
+def test_get(key: str, index: int, role: str, actors, world: World):
+    case = _case(key, index)
+    client: Client = actors[role].client
+    response = client.get(_url(key, case, world))
+    assert classify(response) == case.get[role], f"GET {key} as {role}: {response.status_code}"
+
+
+@pytest.mark.parametrize(("key", "index", "role"), POST_CASES)
+def test_post(key: str, index: int, role: str, actors, world: World):
+    case = _case(key, index)
+    assert case.post is not None
+    client: Client = actors[role].client
+    response = client.post(_url(key, case, world), {})
+    assert classify(response) == case.post[role], f"POST {key} as {role}: {response.status_code}"
+
+
+SELF_ROUTES = {
+    "people:person_detail": "ok",
+    "people:consent_list": "ok",
+    "people:equality_monitoring": "ok",
+    # Only someone who coordinates an organisation they belong to may change their own record.
+    "people:person_edit": "forbidden",
+}
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role not in ("anonymous", "administrator")])
+@pytest.mark.parametrize("route", list(SELF_ROUTES))
+def test_everyone_with_a_person_record_reaches_their_own_pages(route: str, role: str, actors):
+    actor = actors[role]
+    response = actor.client.get(reverse(route, kwargs={"pk": actor.person.pk}))
+    expected = "ok" if role in ("coordinator", "outsider") else SELF_ROUTES[route]
+    assert classify(response) == expected
