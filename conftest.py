@@ -73,17 +73,17 @@ def _signed_in(person: Person | None, user: User | None = None) -> Client:
 @pytest.fixture
 def actors(db, home_org, other_org) -> dict[str, Actor]:
     """One actor per role; ``outsider`` is a coordinator of ``other_org``."""
-    R = Membership.Role
+    role = Membership.Role
     people = {
-        "coordinator": make_member(home_org, R.COORDINATOR, username="coordinator"),
-        "peer_tutor": make_member(home_org, R.TUTOR, Membership.TutorKind.PEER, username="peer_tutor"),
+        "coordinator": make_member(home_org, role.COORDINATOR, username="coordinator"),
+        "peer_tutor": make_member(home_org, role.TUTOR, Membership.TutorKind.PEER, username="peer_tutor"),
         "professional_tutor": make_member(
-            home_org, R.TUTOR, Membership.TutorKind.PROFESSIONAL, username="professional_tutor"
+            home_org, role.TUTOR, Membership.TutorKind.PROFESSIONAL, username="professional_tutor"
         ),
-        "assessor": make_member(home_org, R.ASSESSOR, username="assessor"),
-        "evaluator": make_member(home_org, R.EVALUATOR, username="evaluator"),
-        "participant": make_member(home_org, R.PARTICIPANT, username="participant"),
-        "outsider": make_member(other_org, R.COORDINATOR, username="outsider"),
+        "assessor": make_member(home_org, role.ASSESSOR, username="assessor"),
+        "evaluator": make_member(home_org, role.EVALUATOR, username="evaluator"),
+        "participant": make_member(home_org, role.PARTICIPANT, username="participant"),
+        "outsider": make_member(other_org, role.COORDINATOR, username="outsider"),
     }
     admin_user = UserFactory(username="administrator", is_superuser=True, is_staff=True)
     result = {role: Actor(role, person.user, person, _signed_in(person)) for role, person in people.items()}

@@ -1,4 +1,4 @@
-"""T1: every URL × every role, checked against ``permission_matrix``.
+"""T1: every URL x every role, checked against ``permission_matrix``.
 
 A new URL pattern without an entry in the matrix fails
 ``test_every_route_has_a_decision_for_every_role``; every entry is then

@@ -53,7 +53,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         _harden_fields(self.fields)
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
+class SetPasswordForm(auth_forms.SetPasswordForm):
     nhs_options = {
         "new_password1": {"autocomplete": "new-password"},
         "new_password2": {"autocomplete": "new-password"},

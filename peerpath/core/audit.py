@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.db import connection, models
 
 from peerpath.core.models import AuditEvent
@@ -28,7 +28,7 @@ class SystemActor:
             raise ValueError("A system actor needs a name.")
 
 
-Actor: TypeAlias = AbstractBaseUser | SystemActor
+Actor: TypeAlias = User | SystemActor
 
 
 class MissingActorError(ValueError):
@@ -43,7 +43,7 @@ def check_actor(actor: object) -> Actor:
     """Return the actor if it is a real, signed-in user or a named system job."""
     if isinstance(actor, SystemActor):
         return actor
-    if isinstance(actor, AbstractBaseUser) and not isinstance(actor, AnonymousUser) and actor.pk is not None:
+    if isinstance(actor, User) and actor.pk is not None:
         return actor
     raise MissingActorError("Services need an actor: a signed-in user or a named system job.")
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-
-P = ParamSpec("P")
-R = TypeVar("R", bound=HttpResponse)
 
 
 def permission_required(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -32,6 +30,6 @@ def permission_required(permission: str) -> Callable[[Callable[..., HttpResponse
     return decorator
 
 
-def require_object_permission(request: HttpRequest, permission: str, obj: object) -> None:
+def require_object_permission(request: HttpRequest, permission: str, obj: Model) -> None:
     if not request.user.has_perm(permission, obj):
         raise PermissionDenied

@@ -14,5 +14,5 @@ if TYPE_CHECKING:
 class AuthenticatedHttpRequest(HttpRequest):
     """A request that LoginRequiredMiddleware has let through: ``user`` is a real User."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails

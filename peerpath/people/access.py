@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -121,7 +122,7 @@ def access_person(user: AbstractBaseUser | AnonymousUser, pk: Any) -> Person:
         queryset = queryset.filter(scope)
     try:
         person = queryset.get(pk=pk)
-    except (Person.DoesNotExist, ValueError):
+    except (Person.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such person") from None
     person.viewer_is_self = person.pk == principal.person_id  # type: ignore[attr-defined]
     return person

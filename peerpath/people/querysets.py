@@ -11,22 +11,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from peerpath.people.models import Membership, Person
-
-    _PersonBase = models.QuerySet[Person]
-    _MembershipBase = models.QuerySet[Membership]
-else:
-    _PersonBase = models.QuerySet
-    _MembershipBase = models.QuerySet
+    from peerpath.people.models import Membership, Person  # noqa: F401 - named in the QuerySet type arguments
 
 
-class MembershipQuerySet(_MembershipBase):
+class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self, on: date | None = None) -> MembershipQuerySet:
         day = on or timezone.localdate()
         return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day)
 
 
-class PersonQuerySet(_PersonBase):
+class PersonQuerySet(models.QuerySet["Person"]):
     def in_organisations(self, organisation_ids: Iterable[Any]) -> PersonQuerySet:
         """People with a current membership (any role) in one of these organisations."""
         from peerpath.people.models import Membership

@@ -96,7 +96,9 @@ def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def person_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     person = access.access_person(request.user, pk)
     require_object_permission(request, "people.view_person_record", person)
-    memberships = person.memberships.current().select_related("organisation").order_by("organisation__name")
+    memberships = (
+        Membership.objects.current().filter(person=person).select_related("organisation").order_by("organisation__name")
+    )
     return render(
         request,
         "people/person_detail.jinja",

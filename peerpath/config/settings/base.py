@@ -108,7 +108,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "peerpath.sqlite3",
+            "NAME": str(DATA_DIR / "peerpath.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE: writers queue on the busy timeout instead of failing with
                 # "database is locked" (RELIABILITY.md, key fact 1).
@@ -117,7 +117,7 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
             },
             # A file, not memory: threads in concurrency tests need a shared database.
-            "TEST": {"NAME": DATA_DIR / "test_peerpath.sqlite3"},
+            "TEST": {"NAME": str(DATA_DIR / "test_peerpath.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
