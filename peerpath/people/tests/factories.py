@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from peerpath.people.models import Area, CaringRole, Membership, Organisation, Person
 
-TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - a fixture, not a secret
+TEST_PASSWORD = "correct-horse-battery-staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

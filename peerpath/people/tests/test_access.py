@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.utils import timezone
 
 from peerpath.people import access
 from peerpath.people.models import Membership
@@ -26,7 +27,7 @@ def test_principal_collects_current_roles_in_one_query(actors, home_org, django_
 def test_ended_and_future_memberships_give_no_role_but_keep_the_person(db, home_org):
     user = UserFactory()
     person = PersonFactory(user=user)
-    today = datetime.date.today()
+    today = timezone.localdate()
     MembershipFactory(
         person=person,
         organisation=home_org,
