@@ -129,6 +129,11 @@ MATRIX: dict[str, list[Case]] = {
     "people:person_detail": _person_route(),
     "people:person_edit": _person_route(post_ok="bad"),
     "people:consent_list": _person_route(post_ok="bad"),
+    # POST only: creates a login and emails a link to set a password.
+    "people:person_grant_login": [
+        Case(case.variant, outcomes("not_allowed", anonymous="login"), case.kwargs, case.post)
+        for case in _person_route(post_ok="redirect")
+    ],
     "people:equality_monitoring": _person_route(post_ok="redirect"),
 }
 

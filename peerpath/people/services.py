@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from peerpath.core import audit
 from peerpath.core.audit import Actor
@@ -173,3 +180,37 @@ def save_equality_monitoring(
         data={"by_self": by_self, "answered": sum(1 for value in values.values() if value)},
     )
     return record
+
+
+@transaction.atomic
+def grant_login(*, actor: Actor, person: Person, site_url: str) -> User:
+    """Give a person a login and email them a link to choose a password.
+
+    The username is their email address. The account starts with no usable
+    password; the link (valid for PASSWORD_RESET_TIMEOUT) lets them set one.
+    The email is sent only once the transaction has committed.
+    """
+    audit.check_actor(actor)
+    if person.user_id is not None:
+        raise PeopleError("They already have a login.")
+    if not person.email:
+        raise PeopleError("Add an email address before giving them a login.", field="email")
+    if User.objects.filter(username__iexact=person.email).exists():
+        raise PeopleError("A login with this email address already exists.", field="email")
+    user = User(username=person.email, email=person.email, first_name=person.given_name, last_name=person.family_name)
+    user.set_unusable_password()
+    user.save()
+    person.user = user
+    person.updated_at = timezone.now()
+    person.save(update_fields=["user", "updated_at"])
+    audit.record(actor=actor, action="person.login_granted", target=person, data={"user": user.pk})
+    transaction.on_commit(lambda: send_set_password_email(user, site_url))
+    return user
+
+
+def send_set_password_email(user: User, site_url: str) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = site_url.rstrip("/") + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    body = render_to_string("accounts/welcome_email.txt", {"user": user, "link": link})
+    send_mail("Your PeerPath login", body, None, [user.email])

@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerpath.core.decorators import permission_required, require_object_permission
 from peerpath.core.types import AuthenticatedHttpRequest
@@ -140,6 +140,20 @@ def person_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return render(
         request, "people/person_form.jinja", {"form": form, "person": person, "creating": False}, status=_status(form)
     )
+
+
+@require_POST
+def person_grant_login(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Create a login for the person and email them a link to set their password."""
+    person = access.access_person(request.user, pk)
+    require_object_permission(request, "people.edit_person_record", person)
+    try:
+        services.grant_login(actor=request.user, person=person, site_url=request.build_absolute_uri("/"))
+    except services.PeopleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"We have emailed {person.email} a link to set a password")
+    return redirect("people:person_detail", pk=person.pk)
 
 
 @require_http_methods(["GET", "POST"])

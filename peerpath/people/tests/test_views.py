@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from peerpath.core.models import AuditEvent
@@ -27,7 +28,9 @@ def _add_people(organisation, count: int) -> list[Person]:
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_people_list_query_count_stays_flat_as_rows_grow(count, coordinator_client, home_org, django_assert_num_queries):
+def test_people_list_query_count_stays_flat_as_rows_grow(
+    count, coordinator_client, home_org, django_assert_num_queries
+):
     _add_people(home_org, count)
     coordinator_client.get(reverse("core:home"))  # the first request refreshes the session; later ones do not
     # session, user, principal, organisations (filter choices), areas (filter choices),
@@ -276,7 +279,11 @@ def test_person_detail_query_count_is_flat(coordinator_client, home_org, django_
     url = reverse("people:person_detail", kwargs={"pk": person.pk})
     for _ in range(5):
         Consent.objects.create(
-            person=person, purpose="contact", decision="given", method="phone", decided_on=datetime.date(2026, 1, 1),
+            person=person,
+            purpose="contact",
+            decision="given",
+            method="phone",
+            decided_on=datetime.date(2026, 1, 1),
             recorded_by=home_org.memberships.filter(role="coordinator").first().person.user,
         )
     coordinator_client.get(reverse("core:home"))  # the first request refreshes the session; later ones do not
@@ -287,3 +294,41 @@ def test_person_detail_query_count_is_flat(coordinator_client, home_org, django_
 
 def test_malformed_person_id_is_404(coordinator_client):
     assert coordinator_client.get("/people/not-a-uuid/").status_code == 404
+
+
+def test_coordinator_gives_a_carer_a_login_and_an_email_to_set_a_password(
+    coordinator_client, home_org, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = MembershipFactory(organisation=home_org, person__email="kemi.adeyemi@example.org").person
+    detail = reverse("people:person_detail", kwargs={"pk": person.pk})
+    assert "Give them a login" in coordinator_client.get(detail).content.decode()
+    # The email goes only once the login has been committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(reverse("people:person_grant_login", kwargs={"pk": person.pk}))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.user.username == "kemi.adeyemi@example.org"
+    assert not person.user.has_usable_password()
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["kemi.adeyemi@example.org"]
+    link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line).strip()
+    # The link lets them choose a password, then log in with it.
+    client = Client()
+    form_page = client.get(link, follow=True)
+    assert "Set a new password" in form_page.content.decode()
+    set_url = form_page.redirect_chain[-1][0]
+    done = client.post(set_url, {"new_password1": "a-long-Passphrase-77", "new_password2": "a-long-Passphrase-77"})
+    assert done.status_code == 302
+    person.user.refresh_from_db()
+    assert person.user.check_password("a-long-Passphrase-77")
+    assert "Give them a login" not in coordinator_client.get(detail).content.decode()
+
+
+def test_giving_a_login_needs_an_email_address(coordinator_client, home_org, mailoutbox):
+    person = MembershipFactory(organisation=home_org, person__email="").person
+    response = coordinator_client.post(reverse("people:person_grant_login", kwargs={"pk": person.pk}), follow=True)
+    assert "Add an email address before giving them a login" in response.content.decode()
+    person.refresh_from_db()
+    assert person.user is None
+    assert mailoutbox == []
