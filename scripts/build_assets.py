@@ -2,10 +2,18 @@
 
 No bundler is needed: nhsuk-frontend ships compiled CSS and JS. Run after
 ``npm ci``; ``make assets`` does both.
+
+Two edits on the way:
+- the ``@font-face`` rules go: they load Frutiger from the NHS's own asset host,
+  which our Content Security Policy forbids and whose licence covers NHS services;
+  the design system's fallback (Arial) is used instead;
+- source-map comments go, because the maps are not shipped (and hashed static
+  storage would refuse to collect a file that names a missing map).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -22,6 +30,14 @@ COPIES = [
 ]
 
 
+FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
+SOURCE_MAP = re.compile(r"^\s*(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S+)\s*$", re.MULTILINE)
+
+
+def clean(text: str) -> str:
+    return SOURCE_MAP.sub("", FONT_FACE.sub("", text))
+
+
 def main() -> int:
     if not MODULES.is_dir():
         print("node_modules is missing: run `npm ci` first.", file=sys.stderr)
@@ -33,6 +49,8 @@ def main() -> int:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, dst)
+        elif dst.suffix in {".css", ".js"}:
+            dst.write_text(clean(src.read_text(encoding="utf-8")), encoding="utf-8")
         else:
             shutil.copy2(src, dst)
     print(f"Front-end assets copied to {VENDOR.relative_to(ROOT)}")

@@ -27,7 +27,7 @@ def problems_in(path: Path) -> list[str]:
             and isinstance(node.value, ast.Name)
             and node.value.id in FORBIDDEN_MANAGERS
         ):
-            found.append(f"{path}:{node.lineno}: {node.value.id}.objects in a view module; use the app's access helpers")
+            found.append(f"{path}:{node.lineno}: {node.value.id}.objects in a view; use the app's access helpers")
     return found
 
 

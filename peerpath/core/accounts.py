@@ -6,17 +6,21 @@ only add NHS content style and audit events.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from peerpath.core import audit
 from peerpath.core.forms import _harden_fields
+from peerpath.core.middleware import mark_signed_in
 from peerpath.core.net import client_ip
 
 AUTH_JOB = audit.SystemActor("authentication")
@@ -34,8 +38,15 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].error_messages["required"] = "Enter your username"
+        username = self.fields["username"]
+        username.error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        # AuthenticationForm sets max_length without its validator; an over-long name
+        # would otherwise reach django-axes' 255-character column (a 500 on PostgreSQL).
+        limit = getattr(username, "max_length", None)
+        if limit:
+            username.validators.append(MaxLengthValidator(limit))
+            username.error_messages["max_length"] = f"Username must be {limit} characters or fewer"
         _harden_fields(self.fields)
 
 
@@ -51,6 +62,19 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             }
         )
         _harden_fields(self.fields)
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        """Active users with this email, including new logins that have not chosen a password yet.
+
+        Django skips users without a usable password; a carer whose welcome link
+        expired must still be able to ask for a new one.
+        """
+        users = User.objects.filter(email__iexact=email, is_active=True)
+        return (user for user in users if _email_matches(user.email, email))
+
+
+def _email_matches(stored: str, given: str) -> bool:
+    return stored.casefold() == given.casefold()
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -101,6 +125,12 @@ class PasswordResetConfirmView(FormErrorsAre400, auth_views.PasswordResetConfirm
     template_name = "accounts/password_reset_confirm.jinja"
     success_url = "/accounts/reset/complete/"
 
+    def form_valid(self, form: Any) -> Any:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record(actor=form.user, action="auth.password_reset", target=form.user, ip_address=_ip(self.request))
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.jinja"
@@ -116,6 +146,8 @@ def _ip(request: HttpRequest | None) -> str | None:
 
 @receiver(user_logged_in)
 def _audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        mark_signed_in(request)
     with transaction.atomic():
         audit.record(actor=user, action="auth.logged_in", target=user, ip_address=_ip(request))
 

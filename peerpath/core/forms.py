@@ -63,16 +63,19 @@ class NHSDateField(forms.Field):
         missing = [part for part in NHSDateInput.parts if not value.get(part)]
         if missing:
             raise ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must include a {' and '.join(missing)}")
+        not_real = ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must be a real date")
         try:
             day, month, year = (int(value[part]) for part in NHSDateInput.parts)
         except ValueError:
-            raise ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must be a real date") from None
+            raise not_real from None
+        if not (1 <= day <= 31 and 1 <= month <= 12):
+            raise not_real
         if year < 1900 or year > 2999:
             raise ValidationError("Year must include 4 numbers, for example 1968")
         try:
             return datetime.date(year, month, day)
-        except ValueError:
-            raise ValidationError(f"{self.noun[0].upper()}{self.noun[1:]} must be a real date") from None
+        except ValueError:  # 31 April, 29 February in a common year
+            raise not_real from None
 
     def validate(self, value: Any) -> None:
         super().validate(value)
@@ -119,7 +122,10 @@ def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []
     for name, errors in form.errors.items():
         if name == "__all__":
-            items.extend({"text": str(message), "href": "#main-content"} for message in errors)
+            # A whole-form error (a wrong password, say) points at the first field.
+            first = next(iter(form.fields), None)
+            anchor = form[first].auto_id if first else "maincontent"
+            items.extend({"text": str(message), "href": f"#{anchor}"} for message in errors)
             continue
         bound = form[name]
         anchor = bound.auto_id or name

@@ -17,10 +17,15 @@ from django.urls import reverse
 class NavItem:
     text: str
     url_name: str
-    # A request path starting with this prefix marks the item as current.
-    prefix: str
     visible: Callable[[HttpRequest], bool]
+    # Whether the request's page belongs to this item; by default, pages under its URL.
+    is_current: Callable[[HttpRequest], bool] | None = None
     order: int = 100
+
+    def current(self, request: HttpRequest, href: str) -> bool:
+        if self.is_current is not None:
+            return self.is_current(request)
+        return request.path.startswith(href)
 
 
 _REGISTRY: dict[str, NavItem] = {}
@@ -36,14 +41,13 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
     if user is None or not user.is_authenticated:
         return []
     items = sorted(_REGISTRY.values(), key=lambda item: (item.order, item.text))
-    return [
-        {"text": item.text, "href": reverse(item.url_name), "current": request.path.startswith(item.prefix)}
-        for item in items
-        if item.visible(request)
-    ]
+    shown = []
+    for item in items:
+        if item.visible(request):
+            href = reverse(item.url_name)
+            shown.append({"text": item.text, "href": href, "current": item.current(request, href)})
+    return shown
 
 
-register(NavItem("Home", "core:home", "/home/", visible=lambda request: True, order=0))
-register(
-    NavItem("Administration", "admin:index", "/admin/", visible=lambda request: request.user.is_superuser, order=900)
-)
+register(NavItem("Home", "core:home", visible=lambda request: True, order=0))
+register(NavItem("Administration", "admin:index", visible=lambda request: request.user.is_superuser, order=900))

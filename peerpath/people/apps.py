@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.http import HttpRequest
 
 
 class PeopleConfig(AppConfig):
@@ -11,12 +12,18 @@ class PeopleConfig(AppConfig):
         from peerpath.core.navigation import NavItem, register
         from peerpath.people.access import principal_for
 
+        def own_profile(request: HttpRequest) -> bool:
+            person_id = principal_for(request.user).person_id
+            return person_id is not None and (
+                request.path.startswith(f"/people/{person_id}/") or request.path == "/people/me/"
+            )
+
         register(
             NavItem(
                 "People",
                 "people:person_list",
-                "/people/",
                 visible=lambda request: request.user.has_perm("people.list_people"),
+                is_current=lambda request: request.path.startswith("/people/") and not own_profile(request),
                 order=10,
             )
         )
@@ -24,8 +31,8 @@ class PeopleConfig(AppConfig):
             NavItem(
                 "My profile",
                 "people:me",
-                "/people/me/",
                 visible=lambda request: principal_for(request.user).person_id is not None,
+                is_current=own_profile,
                 order=80,
             )
         )

@@ -142,7 +142,10 @@ class ConsentForm(NHSForm):
         },
     )
     decided_on = NHSDateField(
-        label="Date of the decision", noun="date of the decision", past_only=True, help_text="For example, 15 3 2026"
+        label="Date of the decision",
+        noun="the date of the decision",
+        past_only=True,
+        help_text="For example, 15 3 2026",
     )
 
 

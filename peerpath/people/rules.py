@@ -49,6 +49,5 @@ rules.add_perm("people.view_person_record", is_administrator | coordinates_perso
 rules.add_perm("people.edit_person_record", is_administrator | coordinates_person)
 rules.add_perm("people.view_consents", is_administrator | coordinates_person | is_self)
 rules.add_perm("people.record_consent", is_administrator | coordinates_person | is_self)
-# The answers are the person's own; staff may only type in a paper form on their behalf.
-rules.add_perm("people.fill_own_equality_monitoring", is_self)
+# The answers are the person's own (the view checks that); staff may only type in a paper form.
 rules.add_perm("people.record_equality_monitoring_for", is_administrator | coordinates_person)

@@ -6,33 +6,20 @@ typed readers in ``peerpath.config.env``; ``.env.example`` lists them.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from peerpath.config.env import env_bool, env_int, env_list, env_optional_str, env_str
+from peerpath.config.env import env_bool, env_choice, env_int, env_list, env_optional_str, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(env_str("PEERPATH_DATA_DIR", str(BASE_DIR / "data")))
 
 
-def _local_secret_key() -> str:
-    """A random key kept in the data folder, for local use when SECRET_KEY is unset.
-
-    Production settings refuse to start without SECRET_KEY; this only saves a
-    laptop user from inventing one.
-    """
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-SECRET_KEY = env_optional_str("SECRET_KEY") or _local_secret_key()
+# Empty here: Django refuses to start without it. settings.local supplies one for a
+# laptop; settings.production insists on the environment.
+SECRET_KEY = env_optional_str("SECRET_KEY") or ""
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -105,6 +92,8 @@ _database_url = env_optional_str("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 else:
+    # SQLite cannot create the folder its file lives in.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -149,6 +138,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The page promises a fixed wait; retrying during it must not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.jinja"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "peerpath.core.net.client_ip"
@@ -217,7 +208,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "peerpath.core.views.csrf_failure"

@@ -1,6 +1,10 @@
 """Settings for the test suite: fast hashing, mail kept in memory."""
 
+import secrets
+
 from peerpath.config.settings.base import *  # noqa: F403
+
+SECRET_KEY = SECRET_KEY or secrets.token_urlsafe(50)
 
 # Argon2 is deliberately slow; the suite checks production hashing separately.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
