@@ -197,8 +197,17 @@ class EqualityMonitoringForm(NHSForm):
     )
 
     nhs_options = {
-        name: {"divider_before": choices.PREFER_NOT_TO_SAY, "no_optional": True}
-        for name in [f.name for f in EqualityMonitoring._meta.get_fields() if getattr(f, "choices", None)]
+        **{
+            name: {"divider_before": choices.PREFER_NOT_TO_SAY, "no_optional": True}
+            for name in [f.name for f in EqualityMonitoring._meta.get_fields() if getattr(f, "choices", None)]
+        },
+        "ethnicity": {
+            "no_optional": True,
+            "groups": [
+                *((group.label, [choice.value for choice in members]) for group, members in choices.ETHNICITY_GROUPS),
+                ("", [choices.PREFER_NOT_TO_SAY]),
+            ],
+        },
     }
 
 

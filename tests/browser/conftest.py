@@ -30,9 +30,13 @@ from playwright.sync_api import (
     Playwright,
     Response,
     ViewportSize,
+    expect,
     sync_playwright,
 )
 from pytest_django.live_server_helper import LiveServer
+
+BROWSER_TIMEOUT_MS = 20_000
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -130,7 +134,8 @@ def open_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
             locale="en-GB",
             timezone_id="Europe/London",
         )
-        context.set_default_timeout(5_000)
+        # Generous: CI runs the suite on 2 cores beside PostgreSQL and a second test worker.
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
         contexts.append(context)
         # Tests stay off the network: anything not from the live server is refused.
         context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort("blockedbyclient"))
