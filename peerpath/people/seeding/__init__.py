@@ -11,15 +11,11 @@ Later steps find what was made in ``context.shared[SHARED_KEY]`` (a :class:`Seed
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import random
 import unicodedata
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Generic, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -27,261 +23,21 @@ from django.db import transaction
 from peerpath.core import seeding
 from peerpath.core.seeding import DemoLogin, SeedContext, SeedError
 from peerpath.people.models import Area, CaringRole, Consent, EqualityMonitoring, Membership, Organisation, Person
+from peerpath.people.seeding.names import (
+    NAME_POOLS,
+    PNTS,
+    POOL_PICKER,
+    PREFERRED_NAMES,
+    NamePool,
+    Weighted,
+    split_names,
+    weighted,
+)
 
 SHARED_KEY = "people"
-T = TypeVar("T")
 Role = Membership.Role
 TutorKind = Membership.TutorKind
 
-
-class Weighted(Generic[T]):
-    """A weighted choice that costs one random number and a bisect per draw."""
-
-    def __init__(self, pairs: Sequence[tuple[T, float]]) -> None:
-        self.values = [value for value, _ in pairs]
-        self.cumulative = list(itertools.accumulate(weight for _, weight in pairs))
-        self.total = self.cumulative[-1]
-
-    def pick(self, rng: random.Random) -> T:
-        return self.values[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
-
-
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(name.strip() for name in text.split(","))
-
-
-_PNTS = "prefer_not_to_say"
-
-
-def _weighted(text: str) -> Weighted[str]:
-    """Parse 'white_british 84, white_irish 2'; 'pnts' is prefer not to say and '-' a blank answer."""
-    pairs = []
-    for item in text.split(","):
-        value, weight = item.split()
-        pairs.append(({"-": "", "pnts": _PNTS}.get(value, value), float(weight)))
-    return Weighted(pairs)
-
-
-@dataclass(frozen=True)
-class NamePool:
-    """Names that go together, with the equality answers people so named tend to give."""
-
-    weight: float
-    female: tuple[str, ...]
-    male: tuple[str, ...]
-    surnames: tuple[str, ...]
-    ethnicity: Weighted[str]
-    religion: Weighted[str]
-
-
-NAME_POOLS = [
-    NamePool(
-        44,
-        _names(
-            "Sarah, Emma, Claire, Helen, Joanne, Rachel, Karen, Susan, Julie, Lisa, Nicola, Catherine, Elizabeth,"
-            " Margaret, Patricia, Jennifer, Amanda, Deborah, Linda, Alison, Lucy, Charlotte, Hannah, Sophie, Louise,"
-            " Gillian, Janet, Carol, Jacqueline, Fiona, Ruth, Rebecca, Victoria, Jane, Anne, Pauline, Lesley, Wendy,"
-            " Kate, Laura, Harriet, Rosemary, Maureen, Sandra, Tracey, Michelle, Denise, Zoë, Frances, Brenda"
-        ),
-        _names(
-            "David, John, Paul, Mark, Andrew, Richard, Peter, Michael, Stephen, James, Robert, Simon, Christopher,"
-            " Ian, Neil, Martin, Gary, Anthony, Graham, Philip, Kevin, Colin, Keith, Alan, Nigel, Trevor, Thomas,"
-            " William, Matthew, Daniel, Jonathan, Ben, Oliver, George, Edward, Roger, Geoffrey, Malcolm, Derek,"
-            " Barry, Terry, Stuart, Gordon, Duncan, Hugh, Adrian, Clive, Dean, Russell, Jamie"
-        ),
-        _names(
-            "Smith, Jones, Williams, Taylor, Brown, Davies, Evans, Wilson, Thomas, Johnson, Roberts, Robinson,"
-            " Thompson, Wright, Walker, White, Edwards, Hughes, Green, Hall, Lewis, Harris, Clarke, Jackson, Wood,"
-            " Turner, Martin, Cooper, Hill, Ward, Morris, Moore, King, Baker, Harrison, Morgan, Allen, Scott,"
-            " Phillips, Watson, Parker, Price, Bennett, Young, Griffiths, Mitchell, Cook, Carter, Richardson, Bailey,"
-            " Collins, Bell, Shaw, Miller, Cox, Marshall, Simpson, Ellis, Adams, Chapman, Webb, Rogers, Gray, Mason,"
-            " Hunt, Holmes, Palmer, Fletcher, Barker, Pearce, Hayes, Gibson, Lloyd, Dixon, Knight, Butler, Russell,"
-            " Fox, Lawrence, Stevens, Pearson, Reid, Hamilton, Fisher, Spencer, Hart, Hudson, Elliott, Marsh,"
-            " Atkinson, Foster, Whitfield, Ashworth, Pemberton, Blackwood, Hollis, Kendall, Lockwood, Rowe, Sutton"
-        ),
-        _weighted(
-            "white_british 84, white_other 4, white_irish 2, white_gypsy_traveller 0.5,"
-            " mixed_white_black_caribbean 2.5, mixed_white_black_african 1, mixed_white_asian 2, mixed_other 2,"
-            " black_caribbean 1, other_any 1"
-        ),
-        _weighted("none 46, christian 46, jewish 2.5, buddhist 1.5, other 2.5"),
-    ),
-    NamePool(
-        3,
-        _names("Siobhan, Niamh, Aoife, Mairead, Bridget, Orla, Róisín, Sinead, Ciara, Deirdre, Mary, Kathleen"),
-        _names("Sean, Ciaran, Declan, Patrick, Liam, Eoin, Conor, Padraig, Fergal, Brendan, Kieran, Michael"),
-        _names(
-            "Murphy, Kelly, O'Sullivan, Walsh, O'Brien, Byrne, Ryan, O'Connor, O'Neill, Doyle, McCarthy, Gallagher,"
-            " Doherty, Kennedy, Lynch, Quinn, Brennan, Fitzgerald, Donnelly, McGrath, Nolan, Keane"
-        ),
-        _weighted("white_irish 72, white_british 22, white_other 4, white_gypsy_traveller 2"),
-        _weighted("christian 74, none 25, other 1"),
-    ),
-    NamePool(
-        6,
-        _names(
-            "Agnieszka, Katarzyna, Magdalena, Joanna, Anna, Ewa, Monika, Marta, Aleksandra, Dorota, Ioana, Elena,"
-            " Andreea, Daiva, Irina, Kristina, Zsófia, Lenka"
-        ),
-        _names(
-            "Piotr, Tomasz, Krzysztof, Marek, Pawel, Andrzej, Jakub, Michal, Lukasz, Mihai, Andrei, Florin, Darius,"
-            " Tomas, Bogdan, Viktor, Lajos, Ondrej"
-        ),
-        _names(
-            "Nowak, Wozniak, Mazur, Krawczyk, Kaczmarek, Wojcik, Zielinski, Popescu, Ionescu, Popa, Dumitru, Stan,"
-            " Kazlauskas, Petrov, Horvath, Novak, Dvorak, Kovac, Szabo, Nagy, Varga, Balan"
-        ),
-        _weighted("white_other 92, white_roma 3, white_british 2, mixed_other 3"),
-        _weighted("christian 78, none 20, other 2"),
-    ),
-    NamePool(
-        3,
-        _names("Maria, Giulia, Francesca, Sofia, Ana, Carla, Inês, Chiara, Eleni, Despina, Lucia, Paola, Andreia"),
-        _names("Marco, Giuseppe, Antonio, João, Pedro, Luis, Carlos, Nikos, Giorgos, Alessandro, Rui, Stavros"),
-        _names(
-            "Rossi, Russo, Ferrari, Esposito, Bianchi, Romano, Silva, Santos, Ferreira, Pereira, Costa, Oliveira,"
-            " García, Fernández, López, Martínez, Papadopoulos, Georgiou, Christodoulou, Constantinou"
-        ),
-        _weighted("white_other 90, white_british 5, mixed_other 5"),
-        _weighted("christian 76, none 22, jewish 1, other 1"),
-    ),
-    NamePool(
-        6,
-        _names(
-            "Priya, Anjali, Sunita, Meera, Kavita, Neha, Pooja, Deepa, Lakshmi, Asha, Nisha, Rekha, Shanti, Divya,"
-            " Harpreet, Manjit, Jaspreet, Kiran, Usha, Hema"
-        ),
-        _names(
-            "Rajesh, Sanjay, Anil, Vikram, Ramesh, Arjun, Rohan, Amit, Suresh, Deepak, Nikhil, Harjit, Jaswinder,"
-            " Mandeep, Sunil, Vijay, Gurdeep, Ravi"
-        ),
-        _names(
-            "Patel, Shah, Sharma, Singh, Gupta, Mehta, Desai, Joshi, Kumar, Iyer, Nair, Pillai, Reddy, Chopra,"
-            " Malhotra, Gill, Sandhu, Dhillon, Bains, Sidhu, Rao, Menon, Bhatt, Chauhan, Parmar, Mistry"
-        ),
-        _weighted("asian_indian 86, asian_other 7, mixed_white_asian 4, other_any 3"),
-        _weighted("hindu 58, sikh 24, christian 6, muslim 4, none 7, other 1"),
-    ),
-    NamePool(
-        5,
-        _names(
-            "Ayesha, Fatima, Zainab, Nadia, Sana, Farah, Amina, Rukhsana, Shabana, Nasreen, Saima, Rubina, Hafsa,"
-            " Yasmin, Sadia, Shamima, Taslima, Rehana"
-        ),
-        _names(
-            "Mohammed, Imran, Asif, Tariq, Bilal, Faisal, Kamran, Nadeem, Shahid, Zahid, Abdul, Rashid, Jamal,"
-            " Shafiq, Mizanur, Anwar, Habib, Saiful"
-        ),
-        _names(
-            "Khan, Hussain, Ahmed, Ali, Iqbal, Akhtar, Rahman, Begum, Chowdhury, Miah, Uddin, Islam, Malik, Qureshi,"
-            " Butt, Mahmood, Rashid, Siddiqui, Haque, Hossain, Aslam, Javed"
-        ),
-        _weighted("asian_pakistani 56, asian_bangladeshi 34, asian_other 5, mixed_white_asian 2, other_any 3"),
-        _weighted("muslim 92, none 5, other 3"),
-    ),
-    NamePool(
-        1.5,
-        _names("Tharshini, Kavitha, Vasanthi, Nirmala, Shanthi, Malathi, Thulasi, Janani"),
-        _names("Kumaran, Tharmalingam, Sivakumar, Ganesh, Mahesh, Rajan, Senthil, Kannan"),
-        _names(
-            "Sivakumar, Rajaratnam, Balasubramaniam, Thevarajah, Selvarajah, Kanagaratnam, Jeyakumar, Nadarajah,"
-            " Ponnampalam, Yogarajah"
-        ),
-        _weighted("asian_other 80, asian_indian 15, other_any 5"),
-        _weighted("hindu 70, christian 25, none 5"),
-    ),
-    NamePool(
-        1.5,
-        _names("Ji-woo, Min-ji, Seo-yeon, Eun-ji, Hye-jin, Soo-ah, Yoon-hee, Da-eun"),
-        _names("Min-jun, Ji-hoon, Sung-min, Dong-hyun, Jae-won, Hyun-woo, Sang-hoon, Joon-ho"),
-        _names("Kim, Lee, Park, Choi, Jung, Kang, Cho, Yoon, Jang, Lim, Han, Shin"),
-        _weighted("asian_other 95, mixed_white_asian 2, other_any 3"),
-        _weighted("christian 55, none 33, buddhist 12"),
-    ),
-    NamePool(
-        1.5,
-        _names("Mei, Xiu, Ling, Yan, Hui, Jing, Wendy, Grace, Shu, Lai"),
-        _names("Wei, Jun, Hao, Ming, Jian, Kevin, Tony, Kwok, Chi"),
-        _names("Chan, Wong, Li, Zhang, Wang, Chen, Liu, Lam, Cheung, Ho, Yeung, Ng, Tang, Leung"),
-        _weighted("asian_chinese 90, asian_other 5, mixed_white_asian 5"),
-        _weighted("none 55, christian 27, buddhist 16, other 2"),
-    ),
-    NamePool(
-        6,
-        _names(
-            "Adaeze, Chiamaka, Ngozi, Folake, Funmilayo, Abena, Akosua, Ama, Efua, Grace, Blessing, Comfort,"
-            " Patience, Yetunde, Bisi, Nkechi, Hodan, Fadumo, Ifeoma, Esther"
-        ),
-        _names(
-            "Oluwaseun, Chinedu, Emeka, Tunde, Kwame, Kofi, Kwabena, Yaw, Samuel, Emmanuel, Femi, Segun, Obinna,"
-            " Abdi, Ibrahim, Daniel, Joseph, Babatunde, Godfrey, Tendai"
-        ),
-        _names(
-            "Okafor, Adeyemi, Okonkwo, Adebayo, Mensah, Owusu, Boateng, Asante, Osei, Nwosu, Eze, Balogun,"
-            " Ogunleye, Afolabi, Appiah, Darko, Abdi, Hassan, Farah, Mohamud, Okoro, Chukwu, Adewale, Ansah, Moyo,"
-            " Banda"
-        ),
-        _weighted("black_african 88, black_other 5, mixed_white_black_african 4, other_any 3"),
-        _weighted("christian 66, muslim 28, none 5, other 1"),
-    ),
-    NamePool(
-        4,
-        _names(
-            "Marcia, Sharon, Paulette, Beverley, Andrea, Simone, Jacqueline, Yvonne, Claudette, Sonia, Jasmine,"
-            " Keisha, Shanice, Natalie, Donna, Hyacinth"
-        ),
-        _names(
-            "Delroy, Winston, Clive, Leroy, Errol, Desmond, Marcus, Tyrone, Devon, Lloyd, Carlton, Trevor, Andre,"
-            " Jermaine, Courtney, Everton"
-        ),
-        _names(
-            "Campbell, Brown, Williams, Francis, Henry, Grant, Reid, Morgan, Clarke, Bailey, Robinson, Gordon,"
-            " Samuels, Powell, Richards, Forbes, McKenzie, Bryan, Wallace, Anderson, Thompson, Gayle, Barrett"
-        ),
-        _weighted("black_caribbean 74, mixed_white_black_caribbean 15, black_other 8, mixed_other 3"),
-        _weighted("christian 68, none 26, other 6"),
-    ),
-    NamePool(
-        2.5,
-        _names("Leila, Yasmin, Noor, Rania, Samira, Maryam, Shirin, Elif, Zeynep, Ayşe, Nazanin, Dina"),
-        _names("Ali, Omar, Karim, Hassan, Mehmet, Mustafa, Reza, Dariush, Youssef, Tarek, Emre, Sami"),
-        _names(
-            "Haddad, Khalil, Mansour, Nasser, Saleh, Yilmaz, Demir, Kaya, Öztürk, Ahmadi, Hosseini, Rezaei, Karimi,"
-            " Abbas, Aziz, Hakimi"
-        ),
-        _weighted("other_arab 45, white_other 25, other_any 25, asian_other 5"),
-        _weighted("muslim 70, none 15, christian 10, jewish 2, other 3"),
-    ),
-    NamePool(
-        1,
-        _names("Camila, Valentina, Daniela, Carolina, Luisa, Gabriela, Mariana"),
-        _names("Diego, Andrés, Santiago, Javier, Felipe, Mateo, Ricardo"),
-        _names("Rodríguez, González, Hernández, Ramírez, Torres, Flores, Vargas, Rojas, Mendoza, Castillo"),
-        _weighted("other_any 50, white_other 25, mixed_other 25"),
-        _weighted("christian 78, none 22"),
-    ),
-    NamePool(
-        1,
-        _names("Maricel, Rowena, Jocelyn, Marites, Analyn, Cristina, Rosario"),
-        _names("Jose, Rodel, Jomar, Ariel, Renato, Ramon, Dante"),
-        _names("Santos, Reyes, Cruz, Bautista, Garcia, Mendoza, Dela Cruz, Villanueva, Aquino, Ramos"),
-        _weighted("asian_other 90, mixed_other 5, other_any 5"),
-        _weighted("christian 95, none 5"),
-    ),
-]
-_POOL_PICKER = Weighted([(pool, pool.weight) for pool in NAME_POOLS])
-
-# Short forms some people prefer to be called by.
-PREFERRED_NAMES = {
-    pair.partition("=")[0]: pair.partition("=")[2]
-    for pair in _names(
-        "Elizabeth=Liz, Margaret=Maggie, Catherine=Kate, Jennifer=Jen, Patricia=Pat, Deborah=Debbie, Susan=Sue,"
-        " Rebecca=Becky, Victoria=Vicky, Jacqueline=Jackie, Christopher=Chris, Michael=Mike, Anthony=Tony,"
-        " Robert=Rob, William=Bill, Jonathan=Jon, Stephen=Steve, Philip=Phil, Matthew=Matt, Andrew=Andy,"
-        " Oluwaseun=Seun, Funmilayo=Funmi, Chiamaka=Chi, Adaeze=Ada, Ifeoma=Ify, Mohammed=Mo, Katarzyna=Kasia,"
-        " Aleksandra=Ola, Magdalena=Magda, Krzysztof=Chris"
-    )
-}
 
 # The five boroughs of migration 0002 (repeated so that a flushed database can be seeded),
 # each with a few of its real outward codes for plausible-looking postcodes.
@@ -306,22 +62,22 @@ SWL_PARTNERS = [
 ]
 
 # Invented places for the national scale: these syllables make names like "Ashcombe" and "Thornley".
-_PLACE_STARTS = _names(
+_PLACE_STARTS = split_names(
     "Ash, Bram, Brook, Cal, Carr, Clay, Cold, Crane, Dun, Elm, Fair, Fern, Gold, Hal, Hart, Hay, Hol, Lang, Lark,"
     " Lin, Marl, Mill, Nor, Oak, Pen, Red, Ridge, Ros, Salt, Sand, Shel, Stan, Stone, Thorn, Wal, West, Whit, Wil,"
     " Wold, Wyn, Kes, Bel, Orm, Cres"
 )
-_PLACE_ENDS = _names(
+_PLACE_ENDS = split_names(
     "bury, combe, dale, don, field, ford, ham, hurst, ley, mere, stead, thorpe, ton, wick, worth, borough, by, well"
 )
 # Real postcode areas lend their letters to invented districts ("LS41"); nothing maps to a real street.
-_POSTCODE_AREAS = _names(
+_POSTCODE_AREAS = split_names(
     "AL, BA, BB, BD, BH, BL, BN, BS, CA, CB, CH, CM, CO, CT, CV, CW, DE, DH, DL, DN, DT, DY, EX, FY, GL, GU, HD,"
     " HG, HP, HR, HU, HX, IP, LA, LE, LN, LS, LU, ME, MK, NE, NG, NN, NR, OL, OX, PE, PL, PO, PR, RG, RH, SK, SL,"
     " SN, SO, SP, SR, SS, ST, SY, TA, TF, TN, TQ, TR, TS, WA, WF, WN, WR, WS, WV, YO"
 )
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward code (no C, I, K, M, O, V)
-EMAIL_DOMAINS = _weighted("example.org 5, example.net 3, example.com 2")
+EMAIL_DOMAINS = weighted("example.org 5, example.net 3, example.com 2")
 
 # (role, tutor kind, username, given name, family name, sex, description) for the demo logins,
 # all at the South West London Recovery College. The participant also belongs to the Rethink group.
@@ -338,16 +94,16 @@ ADMIN_USERNAME = "administrator"
 # What the carer is to the person cared for (PersonRelationshipType), by the carer's sex and
 # whether they are under 32 (younger carers more often look after a parent or a sibling).
 _RELATIONSHIPS = {
-    ("female", False): _weighted(
+    ("female", False): weighted(
         "03 22, 12 16, 01 12, 02 10, 09 15, 14 5, 16 4, L1 3, 07 1.5, 06 1, 05 0.5, 98 1, 99 1"
     ),
-    ("male", False): _weighted("03 22, 13 12, 01 14, 02 12, 09 15, 15 5, 16 4, L1 3, 07 1.5, 06 1, 05 0.5, 98 1, 99 1"),
-    ("female", True): _weighted("09 38, 14 20, 02 22, 16 8, L1 10, 99 2"),
-    ("male", True): _weighted("09 38, 15 20, 02 22, 16 8, L1 10, 99 2"),
+    ("male", False): weighted("03 22, 13 12, 01 14, 02 12, 09 15, 15 5, 16 4, L1 3, 07 1.5, 06 1, 05 0.5, 98 1, 99 1"),
+    ("female", True): weighted("09 38, 14 20, 02 22, 16 8, L1 10, 99 2"),
+    ("male", True): weighted("09 38, 15 20, 02 22, 16 8, L1 10, 99 2"),
 }
 # How carers refer to the person they care for, by relationship code; never a name.
 _CARED_FOR_LABELS = {
-    code: _names(labels)
+    code: split_names(labels)
     for code, labels in (
         ("01", "my husband, my wife"),
         ("02", "my partner, my partner, my boyfriend, my girlfriend"),
@@ -364,15 +120,15 @@ _CARED_FOR_LABELS = {
         ("L1", "my friend, my neighbour, a close friend"),
     )
 }
-_ANSWER_SEXUAL_ORIENTATION = _weighted("straight 86, gay_lesbian 2.5, bisexual 1.5, other 0.5, pnts 6, - 3.5")
-_ANSWER_GENDER_SAME = _weighted("yes 91, no 1, pnts 4, - 4")
-_ANSWER_DISABILITY = _weighted("no 58, yes_a_little 19, yes_a_lot 10, pnts 7, - 6")
+_ANSWER_SEXUAL_ORIENTATION = weighted("straight 86, gay_lesbian 2.5, bisexual 1.5, other 0.5, pnts 6, - 3.5")
+_ANSWER_GENDER_SAME = weighted("yes 91, no 1, pnts 4, - 4")
+_ANSWER_DISABILITY = weighted("no 58, yes_a_little 19, yes_a_lot 10, pnts 7, - 6")
 _ANSWER_MARITAL = {
-    "young": _weighted("single 70, married 18, separated 2, divorced 1, pnts 5, - 4"),
-    "middle": _weighted("married 55, single 22, separated 6, divorced 8, widowed 1, pnts 5, - 4"),
-    "older": _weighted("married 52, single 8, separated 4, divorced 15, widowed 13, pnts 5, - 4"),
+    "young": weighted("single 70, married 18, separated 2, divorced 1, pnts 5, - 4"),
+    "middle": weighted("married 55, single 22, separated 6, divorced 8, widowed 1, pnts 5, - 4"),
+    "older": weighted("married 52, single 8, separated 4, divorced 15, widowed 13, pnts 5, - 4"),
 }
-_PARTICIPANT_METHODS = _weighted("paper 40, in_person 25, phone 20, email 15")
+_PARTICIPANT_METHODS = weighted("paper 40, in_person 25, phone 20, email 15")
 _AGE_BANDS = [(18, "under_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (55, "45_54"), (65, "55_64")]
 
 
@@ -421,7 +177,11 @@ _STAFF_CARER_SHARE: dict[tuple[str, str], float] = {
 
 @dataclass
 class SeededOrganisation:
-    """One seeded organisation and who holds which role in it (person ids)."""
+    """One seeded organisation and who holds which role in it.
+
+    ``people_by_role`` maps a membership role to person ids, with tutors split
+    into ``"tutor:peer"`` and ``"tutor:professional"``; ended memberships included.
+    """
 
     id: uuid.UUID
     name: str
@@ -472,15 +232,11 @@ class PeopleSeeder:
     # Organisations and areas ------------------------------------------------------------
 
     def check_not_seeded(self) -> None:
-        demo_usernames = [ADMIN_USERNAME, *(entry[2] for entry in DEMO_PEOPLE)]
-        if (
-            Organisation.objects.filter(name=SWL_COLLEGE).exists()
-            or User.objects.filter(username__in=demo_usernames).exists()
-        ):
+        if Organisation.objects.exists() or Person.objects.exists():
             raise SeedError(
-                f"This database already has {SWL_COLLEGE!r} or a demo login but no finished seed run: "
-                "an earlier run stopped part-way, or the data was added by hand. To start again, run "
-                "'manage.py flush' and then seed_demo."
+                "This database already has organisations or people but no finished seed run. seed_demo only "
+                "fills a new, empty database. If an earlier seed run stopped part-way, empty the database "
+                "with 'manage.py flush' and run seed_demo again."
             )
 
     def make_organisations(self) -> None:
@@ -492,14 +248,13 @@ class PeopleSeeder:
         organisations = [college]
         for name, kind, code in SWL_PARTNERS[: sizes.partners_per_college]:
             area = areas_by_code[code]
-            local = [(area.id, outward) for area, (_, _, outward) in zip(boroughs, SWL_BOROUGHS, strict=True)]
-            home = next(entry for entry in local if entry[0] == area.id)
+            home = next(entry for entry in swl_areas if entry[0] == area.id)
             # Carers' centres draw mostly from their own borough; groups from all five.
-            served = [home] * 6 + local if kind == Organisation.Kind.CARERS_CENTRE else local
+            served = [home] * 6 + swl_areas if kind == Organisation.Kind.CARERS_CENTRE else swl_areas
             organisations.append(self._organisation(name, kind, area.id, 0, 0.8 / sizes.partners_per_college, served))
         if sizes.colleges > 1:
             organisations += self._invented_regions(sizes.colleges - 1, sizes.partners_per_college)
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             self.context.insert(
                 [
                     Organisation(id=org.id, name=org.name, kind=org.kind, area_id=org.area_id, created_at=created)
@@ -515,7 +270,7 @@ class PeopleSeeder:
         existing = {area.code: area for area in Area.objects.filter(code__in=[code for code, *_ in SWL_BOROUGHS])}
         missing = [Area(code=code, name=name) for code, name, _ in SWL_BOROUGHS if code not in existing]
         if missing:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=False):
                 self.context.insert(missing)
             existing = {area.code: area for area in Area.objects.filter(code__in=[code for code, *_ in SWL_BOROUGHS])}
         return [existing[code] for code, *_ in SWL_BOROUGHS]
@@ -555,7 +310,7 @@ class PeopleSeeder:
                 new_areas.append((area, tuple(f"{letters}{base + k}" for k in range(3))))
                 indices.append(len(new_areas) - 1)
             regions.append(indices)
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             self.context.insert([area for area, _ in new_areas])
         if any(area.pk is None for area, _ in new_areas):  # databases that cannot return ids
             ids = dict(Area.objects.filter(code__startswith="X").values_list("code", "id"))
@@ -653,14 +408,14 @@ class PeopleSeeder:
         """
         rng = self.rng
         pool = next((pool for pool in NAME_POOLS if family in pool.surnames), None) if family else None
-        pool = pool or _POOL_PICKER.pick(rng)
+        pool = pool or POOL_PICKER.pick(rng)
         true_sex = sex or ("female" if rng.random() < (0.7 if staff else 0.68) else "male")
         if given is None:
             given = rng.choice(pool.female if true_sex == "female" else pool.male)
         if family is None:
             family = rng.choice(pool.surnames)
             if rng.random() < 0.03:  # double-barrelled, often across families of different heritage
-                family = f"{family}-{rng.choice(_POOL_PICKER.pick(rng).surnames)}"
+                family = f"{family}-{rng.choice(POOL_PICKER.pick(rng).surnames)}"
         age = round(rng.triangular(24, 67, 45) if staff else rng.triangular(18, 88, 56))
         date_of_birth = self.today - timedelta(days=365 * age + rng.randrange(365))
         joined = self._days_ago(180, 365 * 6) if staff else self._days_ago(14, 365 * self.context.sizes.years + 365)
@@ -768,7 +523,7 @@ class PeopleSeeder:
 
         def overlay(answer: str, prefer_not: float, blank: float) -> str:
             roll = rng.random()
-            return _PNTS if roll < prefer_not else "" if roll < prefer_not + blank else answer
+            return PNTS if roll < prefer_not else "" if roll < prefer_not + blank else answer
 
         completed = min(self.today, joined + timedelta(days=rng.randrange(60)))
         marital = _ANSWER_MARITAL["young" if age < 30 else "middle" if age < 50 else "older"].pick(rng)
@@ -814,7 +569,7 @@ class PeopleSeeder:
     def flush(self) -> None:
         """Save everything built since the last flush in one transaction, parents first."""
         batch = self.batch
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             self.context.insert(batch.users)
             if any(user.pk is None for user in batch.users):  # a database that cannot return new ids
                 ids = dict(
@@ -822,7 +577,8 @@ class PeopleSeeder:
                 )
                 for user in batch.users:
                     user.pk = ids[user.username]
-            self.context.save_chunk(batch.people, batch.memberships, batch.caring_roles, batch.consents, batch.equality)
+            for rows in (batch.people, batch.memberships, batch.caring_roles, batch.consents, batch.equality):
+                self.context.insert(rows)
         self.context.progress(f"people: {self.context.counts['people.person']:,} people saved")
         self.batch = _Batch()
 
