@@ -7,11 +7,14 @@ fixture is a Django test client signed in as that role in ``home_org``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from peerpath.people.models import Membership, Organisation, Person
 from peerpath.people.tests.factories import (
@@ -125,3 +128,29 @@ def outsider_client(actors) -> Client:
 @pytest.fixture
 def admin_client_(actors) -> Client:
     return actors["administrator"].client
+
+
+def count_queries(action: Callable[[], object]) -> int:
+    """How many SQL queries ``action`` ran on the default database."""
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+@pytest.fixture
+def assert_flat_query_count() -> Callable[..., None]:
+    """Check that a page costs the same number of queries with few rows and with many.
+
+    ``grow(n)`` adds n more rows of whatever the page lists; ``fetch()`` requests the page.
+    The count must equal ``expected`` at both sizes, so a new N+1 fails loudly.
+    """
+
+    def check(fetch: Callable[[], object], grow: Callable[[int], object], expected: int, sizes=(2, 20)) -> None:
+        fetch()  # the first request refreshes the session; later ones do not
+        counts = []
+        for size in sizes:
+            grow(size)
+            counts.append(count_queries(fetch))
+        assert counts == [expected] * len(sizes), f"queries at sizes {sizes}: {counts}, expected {expected} each"
+
+    return check
