@@ -24,18 +24,6 @@ from peerpath.people.tests.factories import (
     UserFactory,
 )
 
-ROLES = (
-    "anonymous",
-    "administrator",
-    "coordinator",
-    "peer_tutor",
-    "professional_tutor",
-    "assessor",
-    "evaluator",
-    "participant",
-    "outsider",
-)
-
 
 @dataclass
 class Actor:

@@ -23,16 +23,10 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - needs the repository root on the path
+
 SUBMIT = "!submit"
 
 
@@ -53,7 +47,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "screenshots", help="folder for the PNG files")
     parser.add_argument("--user", action="append", default=[], help="log in as this user (repeatable)")
     parser.add_argument("--password", default=os.environ.get("PEERPATH_SCREENSHOT_PASSWORD", ""))
-    parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
+    parser.add_argument("--chromium", default=str(CHROMIUM), help="the Chromium executable")
     args = parser.parse_args(argv)
     if args.user and not args.password:
         parser.error("--user needs --password or PEERPATH_SCREENSHOT_PASSWORD")
