@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -49,3 +49,28 @@ class PersonQuerySet(models.QuerySet["Person"]):
                 | Q(email__iexact=word)
             )
         return queryset
+
+    def matching(
+        self, *, q: str = "", organisation: Any = None, area: Any = None, role: str = "", **_ignored: Any
+    ) -> PersonQuerySet:
+        """The people list's filters; a role filter with an organisation means that role there."""
+        queryset = self
+        if q:
+            queryset = queryset.search(q)
+        if organisation is not None:
+            queryset = queryset.in_organisations([organisation.pk])
+        if area is not None:
+            queryset = queryset.filter(area=area)
+        if role:
+            queryset = queryset.with_role(role, [organisation.pk] if organisation is not None else None)
+        return queryset
+
+    def with_current_memberships(self, organisations: Any = None) -> PersonQuerySet:
+        """Prefetch current memberships as ``visible_memberships``: in ``organisations``
+        (a queryset, used as a subquery, or ids), or everywhere when None."""
+        from peerpath.people.models import Membership
+
+        memberships = Membership.objects.current().select_related("organisation").order_by("organisation__name")
+        if organisations is not None:
+            memberships = memberships.filter(organisation__in=organisations)
+        return self.prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"))

@@ -7,7 +7,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,25 +33,10 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = access.coordinated_organisations(request.user)
     form = PeopleFilterForm(request.GET, organisations=organisations)
     people = access.visible_people(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            people = people.search(data["q"])
-        if data["organisation"]:
-            people = people.in_organisations([data["organisation"].pk])
-        if data["area"]:
-            people = people.filter(area=data["area"])
-        if data["role"]:
-            scope = [data["organisation"].pk] if data["organisation"] else None
-            people = people.with_role(data["role"], scope)
-    else:
-        people = people.none()
-    visible_memberships = Membership.objects.current().select_related("organisation").order_by("organisation__name")
-    if not access.principal_for(request.user).is_administrator:
-        visible_memberships = visible_memberships.filter(organisation__in=organisations)
-    people = people.select_related("area").prefetch_related(
-        Prefetch("memberships", queryset=visible_memberships, to_attr="visible_memberships")
-    )
+    people = people.matching(**form.cleaned_data) if form.is_valid() else people.none()
+    # Staff see only the roles people hold in their own organisations.
+    shown_organisations = None if access.principal_for(request.user).is_administrator else organisations
+    people = people.select_related("area").with_current_memberships(shown_organisations)
     paginator = Paginator(people.order_by("family_name", "given_name", "id"), settings.PEERPATH_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -109,9 +93,8 @@ def person_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "caring_roles": list(person.caring_roles.all()),
             "consents": services.current_consents(person),
             "purposes": Consent.Purpose,
-            "equality": getattr(person, "equality_monitoring", None)
-            if hasattr(person, "equality_monitoring")
-            else None,
+            # A missing one-to-one raises an AttributeError subclass, which getattr's default covers.
+            "equality": getattr(person, "equality_monitoring", None),
             "can_edit": request.user.has_perm("people.edit_person_record", person),
         },
     )
@@ -199,9 +182,7 @@ def equality_monitoring(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResp
     by_self = bool(person.viewer_is_self)  # type: ignore[attr-defined]
     if not by_self:
         require_object_permission(request, "people.record_equality_monitoring_for", person)
-    existing = (
-        getattr(person, "equality_monitoring", None) if by_self and hasattr(person, "equality_monitoring") else None
-    )
+    existing = getattr(person, "equality_monitoring", None) if by_self else None
     initial = {field: getattr(existing, field) for field in EqualityMonitoringForm.base_fields} if existing else None
     form = EqualityMonitoringForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
