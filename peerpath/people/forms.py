@@ -15,6 +15,8 @@ from peerpath.people.models import Area, Consent, EqualityMonitoring, Membership
 # Outward code, space optional, inward code (GOV.UK pattern, simplified; BFPO and overseas are out of scope).
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
+# Relationships in the words carers use, alphabetically; the stored value is the NHS code.
+RELATIONSHIP_CHOICES = sorted(choices.RELATIONSHIP_PLAIN_ENGLISH.items(), key=lambda item: item[1])
 
 
 class PersonDetailsForm(NHSForm):
@@ -90,7 +92,7 @@ class NewPersonForm(PersonDetailsForm):
         label="Relationship to the person they care for",
         choices=[
             ("", "Not a carer, or not known"),
-            *sorted(choices.RELATIONSHIP_PLAIN_ENGLISH.items(), key=lambda kv: kv[1]),
+            *RELATIONSHIP_CHOICES,
         ],
         required=False,
         help_text="Only for carers. For example, choose 'Mother' if they care for their son or daughter.",
@@ -111,6 +113,21 @@ class NewPersonForm(PersonDetailsForm):
         if role != Membership.Role.TUTOR:
             cleaned["tutor_kind"] = ""
         return cleaned
+
+
+class CaringRoleForm(NHSForm):
+    relationship = forms.ChoiceField(
+        label="What are they to the person they care for?",
+        choices=[("", "Choose a relationship"), *RELATIONSHIP_CHOICES],
+        help_text="For example, choose 'Mother' if she cares for her son or daughter.",
+        error_messages={"required": "Select a relationship", "invalid_choice": "Select a relationship from the list"},
+    )
+    cared_for_label = forms.CharField(
+        label="How do they refer to the person they care for?",
+        max_length=60,
+        required=False,
+        help_text="For example, 'my son' or 'my wife'. Do not enter a name.",
+    )
 
 
 class ConsentForm(NHSForm):

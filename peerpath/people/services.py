@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from peerpath.core import audit
 from peerpath.core.audit import Actor
+from peerpath.people import choices
 from peerpath.people.models import CaringRole, Consent, EqualityMonitoring, Membership, Organisation, Person
 
 PERSON_FIELDS = ("given_name", "family_name", "preferred_name", "email", "phone", "date_of_birth", "postcode", "area")
@@ -118,6 +119,17 @@ def update_person(*, actor: Actor, person: Person, details: dict[str, Any]) -> P
     person.save(update_fields=[*changed, "updated_at"])
     audit.record(actor=actor, action="person.updated", target=person, data={"fields": sorted(changed)})
     return person
+
+
+@transaction.atomic
+def add_caring_role(*, actor: Actor, carer: Person, relationship: str, cared_for_label: str = "") -> CaringRole:
+    """Record that this person cares for someone, described only by relationship and an optional label."""
+    audit.check_actor(actor)
+    if relationship not in choices.RELATIONSHIP_PLAIN_ENGLISH:
+        raise PeopleError("Select a relationship from the list", field="relationship")
+    caring = CaringRole.objects.create(carer=carer, relationship=relationship, cared_for_label=cared_for_label)
+    audit.record(actor=actor, action="caring_role.added", target=carer, data={"relationship": relationship})
+    return caring
 
 
 @transaction.atomic

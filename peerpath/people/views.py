@@ -16,6 +16,7 @@ from peerpath.core.decorators import permission_required, require_object_permiss
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.people import access, services
 from peerpath.people.forms import (
+    CaringRoleForm,
     ConsentForm,
     EqualityMonitoringForm,
     NewPersonForm,
@@ -123,6 +124,22 @@ def person_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return render(
         request, "people/person_form.jinja", {"form": form, "person": person, "creating": False}, status=_status(form)
     )
+
+
+@require_http_methods(["GET", "POST"])
+def caring_role_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    person = access.access_person(request.user, pk)
+    require_object_permission(request, "people.edit_person_record", person)
+    form = CaringRoleForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_caring_role(actor=request.user, carer=person, **form.cleaned_data)
+        except services.PeopleError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, "Caring relationship added")
+            return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/caring_role_form.jinja", {"form": form, "person": person}, status=_status(form))
 
 
 @require_POST

@@ -328,3 +328,26 @@ def test_giving_a_login_needs_an_email_address(coordinator_client, home_org, mai
     person.refresh_from_db()
     assert person.user is None
     assert mailoutbox == []
+
+
+def test_coordinator_adds_a_second_caring_relationship(coordinator_client, home_org):
+    person = MembershipFactory(organisation=home_org).person
+    url = reverse("people:caring_role_add", kwargs={"pk": person.pk})
+    response = coordinator_client.post(url, {"relationship": "09", "cared_for_label": "my dad"})
+    assert response.status_code == 302
+    caring = person.caring_roles.get()
+    assert (caring.plain_label, caring.cared_for_label) == ("Son or daughter", "my dad")
+    event = AuditEvent.objects.get(action="caring_role.added")
+    assert "my dad" not in str(event.data)
+    detail = coordinator_client.get(reverse("people:person_detail", kwargs={"pk": person.pk})).content.decode()
+    assert "Son or daughter (my dad)" in detail
+
+
+def test_caring_relationship_must_come_from_the_list(coordinator_client, home_org):
+    person = MembershipFactory(organisation=home_org).person
+    response = coordinator_client.post(
+        reverse("people:caring_role_add", kwargs={"pk": person.pk}), {"relationship": "77"}
+    )
+    assert response.status_code == 400
+    assert "Select a relationship from the list" in response.content.decode()
+    assert not person.caring_roles.exists()
