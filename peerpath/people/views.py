@@ -38,7 +38,8 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Staff see only the roles people hold in their own organisations.
     shown_organisations = None if access.principal_for(request.user).is_administrator else organisations
     people = people.select_related("area").with_current_memberships(shown_organisations)
-    paginator = Paginator(people.order_by("family_name", "given_name", "id"), settings.PEERPATH_PAGE_SIZE)
+    searching = form.is_valid() and bool(form.cleaned_data["q"])
+    paginator = Paginator(people.by_name(searching=searching), settings.PEERPATH_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
