@@ -28,6 +28,7 @@ from playwright.sync_api import (
     Locator,
     Page,
     Playwright,
+    Request,
     Response,
     ViewportSize,
     expect,
@@ -163,9 +164,16 @@ def _watch(page: Page, *, axe: bool) -> None:
         if response.status >= 400 and response.request.resource_type != "document":
             note(f"{response.status} for {response.request.resource_type} {response.url}")
 
+    def on_request_failed(request: Request) -> None:
+        # ERR_ABORTED is the browser cancelling a request because the page moved on
+        # (a form submitted while the favicon was still loading): not a fault of the page.
+        if request.failure and "ERR_ABORTED" in request.failure:
+            return
+        note(f"request failed: {request.url} ({request.failure})")
+
     page.on("console", on_console)
     page.on("pageerror", lambda error: note(f"uncaught exception: {error}"))
-    page.on("requestfailed", lambda request: note(f"request failed: {request.url} ({request.failure})"))
+    page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
 
 
