@@ -129,6 +129,7 @@ MATRIX: dict[str, list[Case]] = {
     "people:person_detail": _person_route(),
     "people:person_edit": _person_route(post_ok="bad"),
     "people:caring_role_add": _person_route(post_ok="bad"),
+    "people:membership_add": _person_route(post_ok="bad"),
     "people:consent_list": _person_route(post_ok="bad"),
     # POST only: creates a login and emails a link to set a password.
     "people:person_grant_login": [

@@ -66,8 +66,8 @@ class PersonDetailsForm(NHSForm):
         return value
 
 
-class NewPersonForm(PersonDetailsForm):
-    """Details plus the first membership, so nobody is created outside an organisation."""
+class MembershipForm(NHSForm):
+    """A role in one of the organisations the user coordinates."""
 
     organisation = forms.ModelChoiceField(
         label="Organisation",
@@ -88,16 +88,6 @@ class NewPersonForm(PersonDetailsForm):
         help_text="Only for tutors",
         error_messages={"invalid_choice": "Select a kind of tutor from the list"},
     )
-    relationship = forms.ChoiceField(
-        label="Relationship to the person they care for",
-        choices=[
-            ("", "Not a carer, or not known"),
-            *RELATIONSHIP_CHOICES,
-        ],
-        required=False,
-        help_text="Only for carers. For example, choose 'Mother' if they care for their son or daughter.",
-        error_messages={"invalid_choice": "Select a relationship from the list"},
-    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,6 +103,24 @@ class NewPersonForm(PersonDetailsForm):
         if role != Membership.Role.TUTOR:
             cleaned["tutor_kind"] = ""
         return cleaned
+
+
+class NewPersonForm(PersonDetailsForm, MembershipForm):
+    """Details plus the first membership, so nobody is created outside an organisation."""
+
+    # Errors are summarised in page order: details first, then the role.
+    field_order = [*PersonDetailsForm.base_fields, *MembershipForm.base_fields, "relationship"]
+
+    relationship = forms.ChoiceField(
+        label="Relationship to the person they care for",
+        choices=[
+            ("", "Not a carer, or not known"),
+            *RELATIONSHIP_CHOICES,
+        ],
+        required=False,
+        help_text="Only for carers. For example, choose 'Mother' if they care for their son or daughter.",
+        error_messages={"invalid_choice": "Select a relationship from the list"},
+    )
 
 
 class CaringRoleForm(NHSForm):

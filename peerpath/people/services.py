@@ -122,6 +122,28 @@ def update_person(*, actor: Actor, person: Person, details: dict[str, Any]) -> P
 
 
 @transaction.atomic
+def add_membership(*, actor: Actor, person: Person, membership: NewMembership) -> Membership:
+    """Give a person another role, for example a carer who has trained as a peer tutor."""
+    audit.check_actor(actor)
+    exists = Membership.objects.filter(person=person, organisation=membership.organisation, role=membership.role)
+    if exists.exists():
+        raise PeopleError("They already have this role in this organisation.", field="role")
+    created = Membership.objects.create(
+        person=person,
+        organisation=membership.organisation,
+        role=membership.role,
+        tutor_kind=membership.tutor_kind if membership.role == Membership.Role.TUTOR else "",
+    )
+    audit.record(
+        actor=actor,
+        action="membership.added",
+        target=person,
+        data={"organisation": str(membership.organisation.pk), "role": membership.role},
+    )
+    return created
+
+
+@transaction.atomic
 def add_caring_role(*, actor: Actor, carer: Person, relationship: str, cared_for_label: str = "") -> CaringRole:
     """Record that this person cares for someone, described only by relationship and an optional label."""
     audit.check_actor(actor)

@@ -19,6 +19,7 @@ from peerpath.people.forms import (
     CaringRoleForm,
     ConsentForm,
     EqualityMonitoringForm,
+    MembershipForm,
     NewPersonForm,
     OwnConsentForm,
     PeopleFilterForm,
@@ -125,6 +126,28 @@ def person_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return render(
         request, "people/person_form.jinja", {"form": form, "person": person, "creating": False}, status=_status(form)
     )
+
+
+@require_http_methods(["GET", "POST"])
+def membership_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    person = access.access_person(request.user, pk)
+    require_object_permission(request, "people.edit_person_record", person)
+    organisations = access.coordinated_organisations(request.user)
+    form = MembershipForm(request.POST if request.method == "POST" else None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_membership(
+                actor=request.user,
+                person=person,
+                membership=services.NewMembership(data["organisation"], data["role"], data["tutor_kind"]),
+            )
+        except services.PeopleError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, "Role added")
+            return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/membership_form.jinja", {"form": form, "person": person}, status=_status(form))
 
 
 @require_http_methods(["GET", "POST"])

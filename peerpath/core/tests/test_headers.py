@@ -261,7 +261,17 @@ def _run(args: list[str], tmp_path: Path, **environ: str) -> subprocess.Complete
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SECURE_HSTS_SECONDS"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it for sync Playwright in this
+        # process; a deployment never has it (check --deploy says so), nor may this child.
+        if key
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "SECURE_HSTS_SECONDS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     # Keep the shared data folder out of it: base settings may write a key file there.
     env.update({"PEERPATH_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "peerpath.config.settings.production"})

@@ -351,3 +351,27 @@ def test_caring_relationship_must_come_from_the_list(coordinator_client, home_or
     assert response.status_code == 400
     assert "Select a relationship from the list" in response.content.decode()
     assert not person.caring_roles.exists()
+
+
+def test_coordinator_adds_a_peer_tutor_role_to_a_carer(coordinator_client, home_org):
+    person = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
+    url = reverse("people:membership_add", kwargs={"pk": person.pk})
+    response = coordinator_client.post(url, {"organisation": home_org.pk, "role": "tutor", "tutor_kind": "peer"})
+    assert response.status_code == 302
+    assert set(person.memberships.values_list("role", "tutor_kind")) == {("participant", ""), ("tutor", "peer")}
+    assert AuditEvent.objects.filter(action="membership.added", target_id=str(person.pk)).count() == 1
+    again = coordinator_client.post(url, {"organisation": home_org.pk, "role": "tutor", "tutor_kind": "peer"})
+    assert again.status_code == 400
+    assert "They already have this role in this organisation" in again.content.decode()
+    assert person.memberships.count() == 2
+
+
+def test_a_role_cannot_be_added_in_an_organisation_the_coordinator_does_not_run(
+    coordinator_client, home_org, other_org
+):
+    person = MembershipFactory(organisation=home_org).person
+    response = coordinator_client.post(
+        reverse("people:membership_add", kwargs={"pk": person.pk}), {"organisation": other_org.pk, "role": "assessor"}
+    )
+    assert response.status_code == 400
+    assert not person.memberships.filter(organisation=other_org).exists()
