@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from peerpath.core import audit
-from peerpath.core.forms import _harden_fields
+from peerpath.core.forms import form_status, harden_fields
 from peerpath.core.middleware import mark_signed_in
 from peerpath.core.net import client_ip
 
@@ -47,7 +47,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         if limit:
             username.validators.append(MaxLengthValidator(limit))
             username.error_messages["max_length"] = f"Username must be {limit} characters or fewer"
-        _harden_fields(self.fields)
+        harden_fields(self.fields)
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -61,7 +61,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 "invalid": "Enter an email address in the correct format, like name@example.com",
             }
         )
-        _harden_fields(self.fields)
+        harden_fields(self.fields)
 
     def get_users(self, email: str) -> Iterator[Any]:
         """Active users with this email, including new logins that have not chosen a password yet.
@@ -88,14 +88,15 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
         self.fields["new_password1"].help_text = "Use at least 12 characters. Avoid common words and your name."
-        _harden_fields(self.fields)
+        harden_fields(self.fields)
 
 
 class FormErrorsAre400:
     """Re-shown forms with errors answer 400, as every PeerPath form does."""
 
     def form_invalid(self, form: Any) -> Any:
-        return self.render_to_response(self.get_context_data(form=form), status=400)  # type: ignore[attr-defined]
+        context = self.get_context_data(form=form)  # type: ignore[attr-defined]
+        return self.render_to_response(context, status=form_status(form))  # type: ignore[attr-defined]
 
 
 class LoginView(FormErrorsAre400, auth_views.LoginView):

@@ -94,7 +94,7 @@ class NHSForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _harden_fields(self.fields)
+        harden_fields(self.fields)
 
 
 class NHSModelForm(forms.ModelForm):
@@ -102,10 +102,10 @@ class NHSModelForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _harden_fields(self.fields)
+        harden_fields(self.fields)
 
 
-def _harden_fields(fields: dict[str, forms.Field]) -> None:
+def harden_fields(fields: dict[str, forms.Field]) -> None:
     """NUL bytes never reach the database (PostgreSQL rejects them); length errors speak NHS style."""
     for field in fields.values():
         max_length = getattr(field, "max_length", None)
@@ -134,3 +134,9 @@ def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
             anchor = f"{anchor}-day"  # the NHS.UK date input's first box
         items.extend({"text": str(message), "href": f"#{anchor}"} for message in errors)
     return items
+
+
+def form_status(form: forms.BaseForm) -> int:
+    """Every PeerPath page re-shown with form errors answers 400, so clients and tests can
+    tell a rejected submission from a page that loaded."""
+    return 400 if form.is_bound and form.errors else 200

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from peerpath.core.home import home_sections
 from peerpath.core.types import AuthenticatedHttpRequest
 
 
@@ -22,8 +23,6 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from peerpath.core.home import home_sections
-
     return render(request, "core/home.jinja", {"sections": home_sections(request)})
 
 
@@ -67,7 +66,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error_page(request, "core/errors/csrf.jinja", 403)
-
-
-def redirect_to_home(request: HttpRequest) -> HttpResponse:
-    return redirect("core:home")

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from peerpath.core.forms import NHSDateField, NHSForm
 from peerpath.people import choices
 from peerpath.people.models import Area, Consent, EqualityMonitoring, Membership, Organisation
+from peerpath.people.services import NewMembership
 
 # Outward code, space optional, inward code (GOV.UK pattern, simplified; BFPO and overseas are out of scope).
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -103,6 +104,10 @@ class MembershipForm(NHSForm):
         if role != Membership.Role.TUTOR:
             cleaned["tutor_kind"] = ""
         return cleaned
+
+    def new_membership(self) -> NewMembership:
+        data = self.cleaned_data
+        return NewMembership(data["organisation"], data["role"], data["tutor_kind"])
 
 
 class NewPersonForm(PersonDetailsForm, MembershipForm):

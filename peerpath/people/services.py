@@ -46,6 +46,18 @@ class NewMembership:
     role: str
     tutor_kind: str = ""
 
+    def create_for(self, person: Person) -> Membership:
+        """The membership row; only tutors carry a kind (the database checks it too)."""
+        return Membership.objects.create(
+            person=person,
+            organisation=self.organisation,
+            role=self.role,
+            tutor_kind=self.tutor_kind if self.role == Membership.Role.TUTOR else "",
+        )
+
+    def audit_data(self) -> dict[str, str]:
+        return {"organisation": str(self.organisation.pk), "role": self.role}
+
 
 def _normalise(details: dict[str, Any]) -> dict[str, Any]:
     cleaned = {key: details[key] for key in PERSON_FIELDS if key in details}
@@ -54,6 +66,11 @@ def _normalise(details: dict[str, Any]) -> dict[str, Any]:
     if cleaned.get("postcode"):
         cleaned["postcode"] = cleaned["postcode"].strip().upper()
     return cleaned
+
+
+def _check_relationship(code: str) -> None:
+    if code not in choices.RELATIONSHIP_PLAIN_ENGLISH:
+        raise PeopleError("Select a relationship from the list", field="relationship")
 
 
 def _check_email_free(email: str, *, exclude_pk: Any = None) -> None:
@@ -86,20 +103,11 @@ def create_person(
             person = Person.objects.create(**values)
     except IntegrityError as error:  # a concurrent insert won the race for this email
         raise DuplicateEmailError("Someone with this email address is already recorded.", field="email") from error
-    Membership.objects.create(
-        person=person,
-        organisation=membership.organisation,
-        role=membership.role,
-        tutor_kind=membership.tutor_kind if membership.role == Membership.Role.TUTOR else "",
-    )
+    membership.create_for(person)
     if relationship:
+        _check_relationship(relationship)
         CaringRole.objects.create(carer=person, relationship=relationship)
-    audit.record(
-        actor=actor,
-        action="person.created",
-        target=person,
-        data={"organisation": str(membership.organisation.pk), "role": membership.role},
-    )
+    audit.record(actor=actor, action="person.created", target=person, data=membership.audit_data())
     return person
 
 
@@ -128,18 +136,8 @@ def add_membership(*, actor: Actor, person: Person, membership: NewMembership) -
     exists = Membership.objects.filter(person=person, organisation=membership.organisation, role=membership.role)
     if exists.exists():
         raise PeopleError("They already have this role in this organisation.", field="role")
-    created = Membership.objects.create(
-        person=person,
-        organisation=membership.organisation,
-        role=membership.role,
-        tutor_kind=membership.tutor_kind if membership.role == Membership.Role.TUTOR else "",
-    )
-    audit.record(
-        actor=actor,
-        action="membership.added",
-        target=person,
-        data={"organisation": str(membership.organisation.pk), "role": membership.role},
-    )
+    created = membership.create_for(person)
+    audit.record(actor=actor, action="membership.added", target=person, data=membership.audit_data())
     return created
 
 
@@ -147,8 +145,7 @@ def add_membership(*, actor: Actor, person: Person, membership: NewMembership) -
 def add_caring_role(*, actor: Actor, carer: Person, relationship: str, cared_for_label: str = "") -> CaringRole:
     """Record that this person cares for someone, described only by relationship and an optional label."""
     audit.check_actor(actor)
-    if relationship not in choices.RELATIONSHIP_PLAIN_ENGLISH:
-        raise PeopleError("Select a relationship from the list", field="relationship")
+    _check_relationship(relationship)
     caring = CaringRole.objects.create(carer=carer, relationship=relationship, cared_for_label=cared_for_label)
     audit.record(actor=actor, action="caring_role.added", target=carer, data={"relationship": relationship})
     return caring

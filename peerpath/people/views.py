@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerpath.core.decorators import permission_required, require_object_permission
+from peerpath.core.forms import form_status
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.people import access, services
 from peerpath.people.forms import (
@@ -53,7 +54,7 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_add": request.user.has_perm("people.add_person_record"),
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -68,7 +69,7 @@ def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             person = services.create_person(
                 actor=request.user,
                 details=data,
-                membership=services.NewMembership(data["organisation"], data["role"], data["tutor_kind"]),
+                membership=form.new_membership(),
                 relationship=data["relationship"],
             )
         except services.PeopleError as error:
@@ -76,7 +77,7 @@ def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{person.full_name} has been added")
             return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/person_form.jinja", {"form": form, "creating": True}, status=_status(form))
+    return render(request, "people/person_form.jinja", {"form": form, "creating": True}, status=form_status(form))
 
 
 @require_safe
@@ -124,7 +125,10 @@ def person_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             messages.success(request, "Details saved")
             return redirect("people:person_detail", pk=person.pk)
     return render(
-        request, "people/person_form.jinja", {"form": form, "person": person, "creating": False}, status=_status(form)
+        request,
+        "people/person_form.jinja",
+        {"form": form, "person": person, "creating": False},
+        status=form_status(form),
     )
 
 
@@ -135,19 +139,14 @@ def membership_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     organisations = access.coordinated_organisations(request.user)
     form = MembershipForm(request.POST if request.method == "POST" else None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.add_membership(
-                actor=request.user,
-                person=person,
-                membership=services.NewMembership(data["organisation"], data["role"], data["tutor_kind"]),
-            )
+            services.add_membership(actor=request.user, person=person, membership=form.new_membership())
         except services.PeopleError as error:
             form.add_error(error.field, str(error))
         else:
             messages.success(request, "Role added")
             return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/membership_form.jinja", {"form": form, "person": person}, status=_status(form))
+    return render(request, "people/membership_form.jinja", {"form": form, "person": person}, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -163,7 +162,7 @@ def caring_role_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse
         else:
             messages.success(request, "Caring relationship added")
             return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/caring_role_form.jinja", {"form": form, "person": person}, status=_status(form))
+    return render(request, "people/caring_role_form.jinja", {"form": form, "person": person}, status=form_status(form))
 
 
 @require_POST
@@ -211,7 +210,7 @@ def consent_list(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         request,
         "people/consent_list.jinja",
         {"person": person, "form": form, "history": list(history), "by_self": by_self},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -236,11 +235,5 @@ def equality_monitoring(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResp
         request,
         "people/equality_form.jinja",
         {"form": form, "person": person, "by_self": by_self},
-        status=_status(form),
+        status=form_status(form),
     )
-
-
-def _status(form: object) -> int:
-    """Re-shown forms with errors answer 400 so clients and tests can tell them apart."""
-    errors = getattr(form, "errors", None)
-    return 400 if getattr(form, "is_bound", False) and errors else 200

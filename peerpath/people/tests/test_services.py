@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
 
 from peerpath.core.audit import MissingActorError, SystemActor
 from peerpath.core.models import AuditEvent
@@ -174,15 +173,15 @@ def test_equality_monitoring_replaces_answers_and_audits_only_a_count(actors):
     assert "female" not in str([event.data for event in events])
 
 
-def test_audit_event_is_written_in_the_services_transaction(actors, home_org):
-    # pytest-django wraps each test in a transaction; inside it the service adds a savepoint.
-    assert connection.in_atomic_block
-    services.create_person(
-        actor=actors["coordinator"].user,
-        details={"given_name": "A", "family_name": "B"},
-        membership=services.NewMembership(home_org, Membership.Role.PARTICIPANT),
-    )
-    assert AuditEvent.objects.filter(action="person.created").count() == 1
+def test_create_person_refuses_a_relationship_code_not_in_the_list(actors, home_org):
+    with pytest.raises(services.PeopleError):
+        services.create_person(
+            actor=actors["coordinator"].user,
+            details={"given_name": "A", "family_name": "B"},
+            membership=services.NewMembership(home_org, Membership.Role.PARTICIPANT),
+            relationship="77",
+        )
+    assert not Person.objects.filter(given_name="A", family_name="B").exists()
 
 
 @pytest.mark.parametrize(
