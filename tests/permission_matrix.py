@@ -160,10 +160,17 @@ ADMIN_MODELS = {
     "core_auditevent": "core.AuditEvent",
     "people_area": "people.Area",
     "people_organisation": "people.Organisation",
+    "courses_coproductionrule": "courses.CoproductionRule",
 }
 # Read-only models in the admin: the audit log and django-axes' records.
-ADMIN_NO_ADD = {"core_auditevent", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
-ADMIN_NO_DELETE = {"core_auditevent"}
+ADMIN_NO_ADD = {
+    "core_auditevent",
+    "courses_coproductionrule",
+    "axes_accessattempt",
+    "axes_accesslog",
+    "axes_accessfailurelog",
+}
+ADMIN_NO_DELETE = {"core_auditevent", "courses_coproductionrule"}
 
 
 def _admin_object(label: str) -> Callable[[Any], dict[str, Any]]:
@@ -207,6 +214,13 @@ def _admin_cases() -> dict[str, list[Case]]:
 
 
 MATRIX.update(_admin_cases())
+
+# Each app states its own routes' decisions in a module of its own.
+from tests.permission_cases_courses import CASES as _COURSE_CASES  # noqa: E402
+from tests.permission_cases_prospectus import CASES as _PROSPECTUS_CASES  # noqa: E402
+
+MATRIX.update(_COURSE_CASES)
+MATRIX.update(_PROSPECTUS_CASES)
 
 # Unnamed patterns, keyed by their full pattern text: the admin's own redirects.
 UNNAMED: dict[str, list[Case]] = {

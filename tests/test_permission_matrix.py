@@ -15,11 +15,21 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from peerpath.core import audit
+from peerpath.courses.choices import Capacity, Stage
+from peerpath.courses.models import CoproductionActivity, CoproductionRule, Course, CourseMaterial, CourseVersion, Term
+from peerpath.courses.tests.factories import (
+    CourseVersionFactory,
+    OutlineSessionFactory,
+    TermFactory,
+    approved_course,
+)
+from peerpath.courses.tests.factories import log as log_activity
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
 from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
@@ -68,6 +78,16 @@ class World:
     other_carer: Person
     admin_objects: dict[str, Any]
     organisation_type_id: int
+    # Courses: home_course is approved (v1) with a draft v2 and a material on each;
+    # other_course belongs to other_org. Terms: published home and other, unpublished home.
+    home_course: Course
+    home_material: CourseMaterial
+    other_course: Course
+    other_material: CourseMaterial
+    home_activity: CoproductionActivity
+    home_term: Term
+    other_term: Term
+    unpublished_term: Term
 
 
 @pytest.fixture
@@ -88,13 +108,49 @@ def world(actors, home_org, other_org) -> World:
         "core_auditevent": event,
         "people_area": Area.objects.first(),
         "people_organisation": home_org,
+        "courses_coproductionrule": CoproductionRule.objects.get(),
     }
+    coordinator = actors["coordinator"].user
+    home_course = approved_course(home_org, coordinator, title="Caring for someone in crisis")
+    draft = CourseVersionFactory(course=home_course, number=2, created_by=coordinator)
+    OutlineSessionFactory(version=draft, number=1)
+    home_material = _material(home_course.versions.get(number=1), coordinator)
+    _material(draft, coordinator)
+    home_activity = log_activity(home_course, Stage.DESIGN_WORKSHOP, (Capacity.CARER, "2"), recorded_by=coordinator)
+    other_course = approved_course(other_org, actors["outsider"].user, title="Looking after yourself")
+    other_material = _material(other_course.versions.get(), actors["outsider"].user)
+    home_term = TermFactory(organisation=home_org, name="Spring 2027")
+    home_term.courses.add(home_course)
+    other_term = TermFactory(organisation=other_org, name="Spring 2027")
+    other_term.courses.add(other_course)
+    unpublished_term = TermFactory(organisation=home_org, name="Summer 2027", published=False)
     return World(
         home_org=home_org,
         home_carer=home_carer,
         other_carer=other_carer,
         admin_objects=admin_objects,
         organisation_type_id=ContentType.objects.get_for_model(Organisation).pk,
+        home_course=home_course,
+        home_material=home_material,
+        other_course=other_course,
+        other_material=other_material,
+        home_activity=home_activity,
+        home_term=home_term,
+        other_term=other_term,
+        unpublished_term=unpublished_term,
+    )
+
+
+def _material(version: CourseVersion, user: Any) -> CourseMaterial:
+    return CourseMaterial.objects.create(
+        version=version,
+        title="Handout",
+        file=ContentFile(b"%PDF-1.4 test", name="handout.pdf"),
+        original_name="handout.pdf",
+        extension=".pdf",
+        content_type="application/pdf",
+        size=13,
+        uploaded_by=user,
     )
 
 

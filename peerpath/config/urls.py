@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("peerpath.core.urls")),
     path("accounts/", include("peerpath.core.account_urls")),
     path("people/", include("peerpath.people.urls")),
+    path("courses/terms/", include("peerpath.courses.term_urls")),
+    path("courses/", include("peerpath.courses.urls")),
+    path("prospectus/", include("peerpath.courses.prospectus_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -201,6 +201,7 @@ class Consent(models.Model):
         CONTACT = "contact", "Contact about courses and groups"
         EVALUATION = "evaluation", "Take part in evaluation"
         SHARING = "sharing", "Share details with partner organisations"
+        CREDIT = "credit", "Be named in the prospectus as a co-producer of courses"
 
     class Decision(models.TextChoices):
         GIVEN = "given", "Given"

@@ -6,6 +6,7 @@ Audit data names fields, never their values: the log outlives erasure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -190,6 +191,22 @@ def current_consents(person: Person) -> dict[str, Consent]:
     for consent in person.consents.order_by("-recorded_at"):
         in_force.setdefault(consent.purpose, consent)
     return in_force
+
+
+def consenting(person_ids: Iterable[Any], purpose: str) -> set[Any]:
+    """Of these people, those whose decision in force for ``purpose`` is "given" (one query)."""
+    ids = list({pk for pk in person_ids if pk is not None})
+    if not ids:
+        return set()
+    latest: dict[Any, str] = {}
+    rows = (
+        Consent.objects.filter(person_id__in=ids, purpose=purpose)
+        .order_by("person_id", "-recorded_at")
+        .values_list("person_id", "decision")
+    )
+    for person_id, decision in rows:
+        latest.setdefault(person_id, decision)
+    return {person_id for person_id, decision in latest.items() if decision == Consent.Decision.GIVEN}
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "peerpath.core",
     "peerpath.people",
+    "peerpath.courses",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "peerpath" / "static"]
+# Uploaded files live outside the web root and are never served from a URL of
+# their own: views check access and send them as attachments.
+MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -203,6 +207,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Service ---------------------------------------------------------------------
 PEERPATH_SERVICE_NAME = "PeerPath"
 PEERPATH_PAGE_SIZE = env_int("PEERPATH_PAGE_SIZE", 25, minimum=5, maximum=200)
+# Largest course material (slides, handouts) a coordinator may upload.
+PEERPATH_MATERIAL_MAX_BYTES = env_int("PEERPATH_MATERIAL_MAX_MB", 20, minimum=1, maximum=200) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,76 @@
+"""Who can see which courses: the only way views fetch Course rows.
+
+Staff (coordinators, tutors and assessors) see the courses their
+organisations own or are partners in; administrators see all. Participants
+and evaluators see courses only in the public prospectus. Anything out of
+scope is a 404, like a course that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from peerpath.courses.models import Course, CourseVersion, Term
+from peerpath.courses.querysets import CourseQuerySet
+from peerpath.people.access import principal_for
+from peerpath.people.models import Membership
+
+Role = Membership.Role
+COURSE_STAFF_ROLES = (Role.COORDINATOR, Role.TUTOR, Role.ASSESSOR)
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def visible_courses(user: User) -> CourseQuerySet:
+    principal = principal_for(user)
+    if principal.is_administrator:
+        return Course.objects.all()
+    return Course.objects.for_organisations(principal.organisations(*COURSE_STAFF_ROLES))
+
+
+def access_course(user: User, pk: Any) -> Course:
+    """Fetch one course the user may see, or raise Http404.
+
+    The result carries ``viewer_owns`` (the user coordinates the owning
+    organisation) and ``viewer_coordinates`` (the owner or a partner) for the
+    object rules.
+    """
+    try:
+        course = visible_courses(user).select_related("owner").get(pk=pk)
+    except (Course.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such course") from None
+    coordinated = principal_for(user).organisations(Role.COORDINATOR)
+    partners = sorted(course.partners.all(), key=lambda org: org.name)
+    owns = course.owner_id in coordinated
+    course.partner_list = partners  # type: ignore[attr-defined]
+    course.viewer_owns = owns  # type: ignore[attr-defined]
+    course.viewer_coordinates = owns or any(org.pk in coordinated for org in partners)  # type: ignore[attr-defined]
+    return course
+
+
+def access_version(course: Course, number: Any) -> CourseVersion:
+    try:
+        version = course.versions.get(number=int(number))
+    except (CourseVersion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such version") from None
+    version.course = course
+    return version
+
+
+def managed_terms(user: User):  # type: ignore[no-untyped-def]
+    """Terms a user may edit: their coordinated organisations' (all for administrators)."""
+    principal = principal_for(user)
+    if principal.is_administrator:
+        return Term.objects.all()
+    return Term.objects.filter(organisation_id__in=list(principal.organisations(Role.COORDINATOR)))
+
+
+def access_term(user: User, pk: Any) -> Term:
+    try:
+        return managed_terms(user).select_related("organisation").get(pk=pk)
+    except (Term.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such term") from None
