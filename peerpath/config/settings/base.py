@@ -218,6 +218,11 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint narrates every render at INFO; only its problems belong in the log.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 CSRF_FAILURE_VIEW = "peerpath.core.views.csrf_failure"
