@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -44,7 +47,9 @@ def _error_page(request: HttpRequest, template: str, status: int) -> HttpRespons
 
 @login_not_required
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, "core/errors/400.jinja", 400)
+    too_big = isinstance(exception, RequestDataTooBig)
+    context = {"too_big": too_big, "max_upload": filesizeformat(settings.PEERPATH_MATERIAL_MAX_BYTES)}
+    return render(request, "core/errors/400.jinja", context, status=400)
 
 
 @login_not_required

@@ -209,6 +209,14 @@ PEERPATH_SERVICE_NAME = "PeerPath"
 PEERPATH_PAGE_SIZE = env_int("PEERPATH_PAGE_SIZE", 25, minimum=5, maximum=200)
 # Largest course material (slides, handouts) a coordinator may upload.
 PEERPATH_MATERIAL_MAX_BYTES = env_int("PEERPATH_MATERIAL_MAX_MB", 20, minimum=1, maximum=200) * 1024 * 1024
+# Any request with files larger than this is refused before it is read (a 400 page);
+# between the two limits, the form says which file was too large.
+PEERPATH_MAX_REQUEST_BYTES = 2 * PEERPATH_MATERIAL_MAX_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "peerpath.core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

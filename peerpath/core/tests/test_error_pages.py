@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.test import Client, RequestFactory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from peerpath.core import views
+from peerpath.people.models import Person
 
 
 def test_unknown_address_gives_the_nhs_page_not_found(client, db):
@@ -36,3 +38,20 @@ def test_a_post_without_its_form_token_explains_that_the_form_expired(db):
     response = Client(enforce_csrf_checks=True).post(reverse("accounts:login"), {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "Your form has expired" in response.content.decode()
+
+
+@override_settings(PEERPATH_MAX_REQUEST_BYTES=2000)
+def test_an_upload_beyond_the_request_ceiling_is_refused_before_it_is_read(coordinator_client):
+    big = SimpleUploadedFile("slides.pdf", b"%PDF-" + b"0" * 4000)
+    response = coordinator_client.post(reverse("people:person_create"), {"given_name": "Ada", "file": big})
+    assert response.status_code == 400
+    assert "The file is too large" in response.content.decode()
+    assert not Person.objects.filter(given_name="Ada").exists()
+
+
+@override_settings(PEERPATH_MAX_REQUEST_BYTES=20000)
+def test_uploads_under_the_ceiling_reach_the_view(coordinator_client):
+    small = SimpleUploadedFile("slides.pdf", b"%PDF-" + b"0" * 100)
+    response = coordinator_client.post(reverse("people:person_create"), {"given_name": "Ada", "file": small})
+    assert response.status_code == 400  # the form's own errors: the request itself was read
+    assert "There is a problem" in response.content.decode()
