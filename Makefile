@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
 .DEFAULT_GOAL := help
-.PHONY: help demo serve test lint typecheck checks assets lock clean chromium
+.PHONY: help demo serve test lint typecheck checks assets lock clean chromium system-packages
 
 help:
 	@echo "make demo    set everything up, seed the demo data and serve http://$(HOST):$(PORT)"
@@ -37,16 +37,13 @@ staticfiles/.collected: peerpath/static/vendor/.built $(shell find peerpath/stat
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	touch $@
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installing Debian chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
-	  fi; }
+system-packages:
+	@scripts/system_packages.sh
 
-demo: $(BIN)/.installed staticfiles/.collected
+chromium:
+	@scripts/system_packages.sh --with-browser
+
+demo: $(BIN)/.installed staticfiles/.collected system-packages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --scale small
 	$(MAKE) --no-print-directory serve
