@@ -54,7 +54,15 @@ def _routes() -> list[tuple[str, str]]:
 
 
 def _url(name: str, route: str, person_pk: object) -> str:
-    arguments = {"pk": person_pk, "uidb64": "MQ", "token": "set-password"}
+    arguments = {
+        "pk": person_pk,
+        "uidb64": "MQ",
+        "token": "set-password",
+        "number": 1,
+        "material_id": ABSENT_PK,
+        "slug": "no-such-term",
+        "course_id": ABSENT_PK,
+    }
     wanted = re.findall(r"<(?:\w+:)?(\w+)>", route)
     unknown = set(wanted) - set(arguments)
     assert not unknown, f"{name}: teach test_headers how to fill {sorted(unknown)}"
