@@ -1,0 +1,188 @@
+"""The course list, creating and changing a course, its page and its status."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from peerpath.core.decorators import permission_required, require_object_permission
+from peerpath.core.forms import form_status
+from peerpath.core.types import AuthenticatedHttpRequest
+from peerpath.courses import access, coproduction, presenters, services
+from peerpath.courses.forms.courses import (
+    COURSE_ERROR_FIELDS,
+    STATUS_ERROR_FIELDS,
+    CourseFilterForm,
+    CourseForm,
+    StatusForm,
+)
+from peerpath.courses.forms.errors import add_service_error
+from peerpath.courses.models import Contribution, Course, CourseVersion
+from peerpath.people import access as people_access
+from peerpath.people.models import Organisation
+
+RECENT_ACTIVITIES = 10
+
+
+@require_safe
+@permission_required("courses.list_courses")
+def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    courses = access.visible_courses(request.user)
+    # Offer the organisations that own a course the user can see: their own and their partners'.
+    owners = Organisation.objects.filter(pk__in=courses.values("owner_id")).order_by("name")
+    form = CourseFilterForm(request.GET, organisations=owners)
+    matching = form.filter(courses).with_counts().select_related("owner").order_by("title", "pk")
+    page = Paginator(matching, settings.PEERPATH_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    profiles = coproduction.profiles_for([course.pk for course in rows])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "courses/course_list.jinja",
+        {
+            "filter_form": form,
+            "page": page,
+            "rows": [
+                {
+                    "course": course,
+                    "status": presenters.course_status_tag(course),
+                    "coproduced": presenters.coproduced_tag(profiles[course.pk]),
+                }
+                for course in rows
+            ],
+            "query": query.urlencode(),
+            "can_add": request.user.has_perm("courses.add_course"),
+            "can_manage_terms": request.user.has_perm("courses.manage_terms"),
+        },
+        status=form_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("courses.add_course")
+def course_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organisations = people_access.coordinated_organisations(request.user)
+    form = CourseForm(request.POST if request.method == "POST" else None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.create_course(
+                actor=request.user,
+                owner=form.chosen_owner(),
+                details=form.details(),
+                partners=form.cleaned_data["partners"],
+            )
+        except services.CourseError as error:
+            add_service_error(form, error, COURSE_ERROR_FIELDS)
+        else:
+            messages.success(request, f"{course.title} has been added as an idea, with a first draft version")
+            return redirect("courses:course_detail", pk=course.pk)
+    return render(request, "courses/course_form.jinja", {"form": form, "creating": True}, status=form_status(form))
+
+
+@require_safe
+def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    course = access.access_course(request.user, pk)
+    require_object_permission(request, "courses.view_course", course)
+    versions = list(course.versions.select_related("approved_by").order_by("-number"))
+    approved = next((v for v in versions if v.status == CourseVersion.Status.APPROVED), None)
+    draft = next((v for v in versions if v.status == CourseVersion.Status.DRAFT), None)
+    activities = (
+        course.activities.select_related("version")
+        .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.order_by("pk")))
+        .order_by("-occurred_on", "-recorded_at")[:RECENT_ACTIVITIES]
+    )
+    profile = coproduction.profile_for(course.pk)
+    can_edit = request.user.has_perm("courses.edit_course", course)
+    allowed = services.allowed_transitions(course) if can_edit else frozenset()
+    transitions = [status.value for status in Course.Status if status in allowed]
+    return render(
+        request,
+        "courses/course_detail.jinja",
+        {
+            "course": course,
+            "status": presenters.course_status_tag(course),
+            "rows": presenters.course_summary_rows(course),
+            "history": presenters.history_rows(course.status_changes.select_related("changed_by")),
+            "versions": presenters.version_rows(versions),
+            "approved": approved,
+            "draft": draft,
+            "profile": profile,
+            "coproduced": presenters.coproduced_tag(profile),
+            "lived_design_share": presenters.format_percent(profile.lived_design_share),
+            "capacity_rows": presenters.capacity_rows(profile),
+            "stage_rows": presenters.stage_rows(profile),
+            "total_hours": presenters.format_hours(profile.total_hours),
+            "capacity_chart_label": presenters.capacity_chart_label(profile),
+            "stage_chart_label": presenters.stage_chart_label(profile),
+            "activities": presenters.activity_rows(activities),
+            "activity_count": course.activities.count(),
+            "can_edit": can_edit,
+            "can_log": request.user.has_perm("courses.log_activity", course) and course.status != Course.Status.RETIRED,
+            "transitions": [
+                {"to": status, "label": presenters.transition_label(course.status, status)} for status in transitions
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def course_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    course = access.access_course(request.user, pk)
+    require_object_permission(request, "courses.edit_course", course)
+    form = CourseForm(
+        request.POST if request.method == "POST" else None,
+        organisations=None,
+        exclude_partner=course.owner_id,
+        initial=CourseForm.initial_for(course),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_course(
+                actor=request.user, course=course, details=form.details(), partners=form.cleaned_data["partners"]
+            )
+        except services.CourseError as error:
+            add_service_error(form, error, COURSE_ERROR_FIELDS)
+        else:
+            messages.success(request, "Course details saved")
+            return redirect("courses:course_detail", pk=course.pk)
+    return render(
+        request,
+        "courses/course_form.jinja",
+        {"form": form, "course": course, "creating": False},
+        status=form_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def course_status(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Confirm a move to another status (GET), then make it (POST)."""
+    course = access.access_course(request.user, pk)
+    require_object_permission(request, "courses.edit_course", course)
+    allowed = services.allowed_transitions(course)
+    initial = {"to_status": request.GET["to"]} if request.GET.get("to") in allowed else None
+    form = StatusForm(request.POST if request.method == "POST" else None, allowed=allowed, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_status(
+                actor=request.user, course=course, to_status=data["to_status"], reason=data["reason"]
+            )
+        except services.CourseError as error:
+            add_service_error(form, error, STATUS_ERROR_FIELDS)
+        else:
+            messages.success(request, f"{course.title} is now {course.get_status_display().lower()}")
+            return redirect("courses:course_detail", pk=course.pk)
+    return render(
+        request,
+        "courses/course_status.jinja",
+        {"form": form, "course": course, "status": presenters.course_status_tag(course)},
+        status=form_status(form),
+    )
