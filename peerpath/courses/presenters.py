@@ -39,11 +39,6 @@ CAPACITY_NOUNS: dict[str, tuple[str, str]] = {
     Capacity.PROFESSIONAL: ("professional", "professionals"),
     Capacity.PARTNER: ("partner representative", "partner representatives"),
 }
-# What a course status change is called on its button.
-TRANSITION_ACTIONS: dict[tuple[str, str], str] = {
-    (Course.Status.IDEA, Course.Status.IN_COPRODUCTION): "Start co-production",
-    (Course.Status.RETIRED, Course.Status.IN_COPRODUCTION): "Bring back into co-production",
-}
 
 
 def course_status_tag(course: Course) -> dict[str, str]:
@@ -58,12 +53,6 @@ def coproduced_tag(profile: Profile) -> dict[str, str]:
     if profile.is_coproduced:
         return {"text": "Co-produced", "classes": "nhsuk-tag--green"}
     return {"text": "Not yet co-produced", "classes": "nhsuk-tag--white"}
-
-
-def transition_label(from_status: str, to_status: str) -> str:
-    if to_status == Course.Status.RETIRED:
-        return "Retire this course"
-    return TRANSITION_ACTIONS.get((from_status, to_status), f"Change status to {Course.Status(to_status).label}")
 
 
 def format_hours(value: Decimal | None) -> str:

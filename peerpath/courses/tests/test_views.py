@@ -307,7 +307,9 @@ def test_a_retired_course_cannot_be_edited(coordinator_client, course):
 def test_starting_co_production_from_the_course_page(coordinator_client, home_org, coordinator):
     course = CourseFactory(owner=home_org)
     detail = body(coordinator_client.get(url("course_detail", course)))
-    assert "Start co-production" in detail
+    assert f'href="{url("course_status", course)}"' in detail
+    confirm = body(coordinator_client.get(url("course_status", course)))
+    assert re.findall(r'name="to_status" type="radio" value="(\w+)"', confirm) == ["in_coproduction", "retired"]
     response = coordinator_client.post(url("course_status", course), {"to_status": "in_coproduction"})
     assert response.status_code == 302
     course.refresh_from_db()
@@ -332,7 +334,10 @@ def test_retiring_needs_a_reason_and_records_it(coordinator_client, course):
     assert course.status == Course.Status.RETIRED
     history = body(coordinator_client.get(url("course_detail", course)))
     assert "Replaced by a shorter course" in history
-    assert "Bring back into co-production" in history
+    assert "Change course details" not in history
+    # A retired course can only come back into co-production.
+    confirm = body(coordinator_client.get(url("course_status", course)))
+    assert re.findall(r'name="to_status" type="radio" value="(\w+)"', confirm) == ["in_coproduction"]
 
 
 def test_a_status_that_is_not_allowed_is_refused(coordinator_client, course):
@@ -718,6 +723,8 @@ def test_a_person_is_listed_once_per_activity(coordinator_client, course, home_o
     response = coordinator_client.post(url("activity_add", course), data)
     assert response.status_code == 400
     assert "Each person can be listed once per activity" in body(response)
+    # Both rows keep their choice when the form comes back.
+    assert body(response).count(f'<option value="{carer.pk}" selected>') == 2
 
 
 def test_contributors_offered_are_people_of_the_course_organisations_the_user_may_see(
@@ -830,7 +837,7 @@ def test_course_detail_query_count_stays_flat(coordinator_client, course, coordi
 def test_tutors_see_a_course_but_no_buttons_to_change_it(tutor_client, course):
     page = body(tutor_client.get(url("course_detail", course)))
     assert course.title in page
-    for button in ("Change course details", "Log an activity", "Retire this course"):
+    for button in ("Change course details", "Log an activity", "Change status"):
         assert button not in page
     version = body(tutor_client.get(url("version_detail", course, number=1)))
     assert "Start a new draft" not in version

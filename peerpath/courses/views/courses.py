@@ -101,8 +101,6 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     )
     profile = coproduction.profile_for(course.pk)
     can_edit = request.user.has_perm("courses.edit_course", course)
-    allowed = services.allowed_transitions(course) if can_edit else frozenset()
-    transitions = [status.value for status in Course.Status if status in allowed]
     return render(
         request,
         "courses/course_detail.jinja",
@@ -126,9 +124,7 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "activity_count": course.activities.count(),
             "can_edit": can_edit,
             "can_log": request.user.has_perm("courses.log_activity", course) and course.status != Course.Status.RETIRED,
-            "transitions": [
-                {"to": status, "label": presenters.transition_label(course.status, status)} for status in transitions
-            ],
+            "can_change_status": can_edit and bool(services.allowed_transitions(course)),
         },
     )
 
