@@ -12,9 +12,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 
-from peerpath.courses.models import Course, CourseVersion, Term
+from peerpath.courses.models import Contribution, CoproductionActivity, Course, CourseMaterial, CourseVersion, Term
 from peerpath.courses.querysets import CourseQuerySet
 from peerpath.people.access import principal_for
 from peerpath.people.models import Membership
@@ -59,6 +60,27 @@ def access_version(course: Course, number: Any) -> CourseVersion:
         raise Http404("No such version") from None
     version.course = course
     return version
+
+
+def access_material(course: Course, material_id: Any, **filters: Any) -> CourseMaterial:
+    """A material of one of this (already accessed) course's versions, or Http404."""
+    try:
+        material = CourseMaterial.objects.select_related("version").get(
+            pk=material_id, version__course=course, **filters
+        )
+    except (CourseMaterial.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such material") from None
+    material.version.course = course
+    return material
+
+
+def recent_activities(course: Course, limit: int) -> list[CoproductionActivity]:
+    """The course's latest co-production activities with their contributions (two queries)."""
+    return list(
+        course.activities.select_related("version")
+        .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.order_by("pk")))
+        .order_by("-occurred_on", "-recorded_at")[:limit]
+    )
 
 
 def managed_terms(user: User):  # type: ignore[no-untyped-def]

@@ -21,13 +21,15 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
-    def in_organisations(self, organisation_ids: Iterable[Any]) -> PersonQuerySet:
-        """People with a current membership (any role) in one of these organisations."""
+    def in_organisations(self, organisation_ids: Iterable[Any], roles: Iterable[str] | None = None) -> PersonQuerySet:
+        """People with a current membership (any role, or one of ``roles``) in one of these organisations."""
         from peerpath.people.models import Membership
 
         # An uncorrelated IN: SQLite builds the id list once from membership_org_role_idx instead of
         # probing memberships for every person in name order (a correlated EXISTS).
         memberships = Membership.objects.current().filter(organisation_id__in=list(organisation_ids))
+        if roles is not None:
+            memberships = memberships.filter(role__in=list(roles))
         return self.filter(pk__in=memberships.values("person_id"))
 
     def with_role(self, role: str, organisation_ids: Iterable[Any] | None = None) -> PersonQuerySet:

@@ -30,6 +30,7 @@ from peerpath.courses.models import (
     OutlineSession,
 )
 from peerpath.courses.tests.factories import (
+    ActivityFactory,
     ContributionFactory,
     CourseFactory,
     CourseVersionFactory,
@@ -647,7 +648,9 @@ def _activity_post(**overrides) -> dict[str, str]:
 
 
 def test_logging_an_activity_ignores_blank_rows_and_defaults_hours(coordinator_client, course, coordinator, home_org):
-    carer = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
+    carer = MembershipFactory(
+        organisation=home_org, role=Membership.Role.TUTOR, tutor_kind=Membership.TutorKind.PEER
+    ).person
     data = _activity_post(
         **{
             "contributors-0-capacity": "carer",
@@ -711,7 +714,9 @@ def test_activity_form_errors(coordinator_client, course, overrides, message):
 
 
 def test_a_person_is_listed_once_per_activity(coordinator_client, course, home_org):
-    carer = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
+    carer = MembershipFactory(
+        organisation=home_org, role=Membership.Role.TUTOR, tutor_kind=Membership.TutorKind.PEER
+    ).person
     data = _activity_post(
         **{
             "contributors-0-capacity": "carer",
@@ -730,8 +735,12 @@ def test_a_person_is_listed_once_per_activity(coordinator_client, course, home_o
 def test_contributors_offered_are_people_of_the_course_organisations_the_user_may_see(
     coordinator_client, course, home_org, other_org
 ):
-    ours = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
-    theirs = MembershipFactory(organisation=other_org, role=Membership.Role.PARTICIPANT).person
+    ours = MembershipFactory(
+        organisation=home_org, role=Membership.Role.TUTOR, tutor_kind=Membership.TutorKind.PEER
+    ).person
+    theirs = MembershipFactory(
+        organisation=other_org, role=Membership.Role.TUTOR, tutor_kind=Membership.TutorKind.PEER
+    ).person
     page = body(coordinator_client.get(url("activity_add", course)))
     assert f'value="{ours.pk}"' in page
     assert f'value="{theirs.pk}"' not in page
@@ -741,6 +750,14 @@ def test_contributors_offered_are_people_of_the_course_organisations_the_user_ma
     )
     assert response.status_code == 400
     assert "Select a person from the list" in body(response)
+
+
+def test_carers_on_courses_are_offered_only_once_they_have_shaped_the_course(coordinator_client, course, home_org):
+    participant = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
+    assert f'value="{participant.pk}"' not in body(coordinator_client.get(url("activity_add", course)))
+    activity = ActivityFactory(course=course)
+    ContributionFactory(activity=activity, person=participant)
+    assert f'value="{participant.pk}"' in body(coordinator_client.get(url("activity_add", course)))
 
 
 def test_the_activity_form_is_made_for_a_phone(coordinator_client, course):

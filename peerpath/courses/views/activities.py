@@ -25,8 +25,14 @@ def activity_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     posted = request.POST if request.method == "POST" else None
     form = ActivityForm(posted, versions=course.versions.order_by("-number"))
     organisation_ids = [course.owner_id, *(org.pk for org in getattr(course, "partner_list", []))]
-    # Only people the user may already see, in the course's organisations.
-    people = people_access.visible_people(request.user).in_organisations(organisation_ids).by_name()
+    # Likely contributors, among people the user may already see: the staff of the course's
+    # organisations (peer tutors are carers with lived experience) and anyone who has shaped
+    # this course before. Everyone else is recorded by capacity alone: a list of every carer
+    # would make the page megabytes long on a phone.
+    visible = people_access.visible_people(request.user)
+    staff = visible.in_organisations(organisation_ids, roles=access.COURSE_STAFF_ROLES)
+    previous = visible.filter(pk__in=services.contributor_ids(course))
+    people = (staff | previous).by_name()
     contributors = contributor_formset(people, posted)
     if request.method == "POST" and form.is_valid() and contributors.is_valid():
         data = form.cleaned_data

@@ -7,7 +7,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -24,7 +23,7 @@ from peerpath.courses.forms.courses import (
     StatusForm,
 )
 from peerpath.courses.forms.errors import add_service_error
-from peerpath.courses.models import Contribution, Course, CourseVersion
+from peerpath.courses.models import Course, CourseVersion
 from peerpath.people import access as people_access
 from peerpath.people.models import Organisation
 
@@ -94,11 +93,7 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     versions = list(course.versions.select_related("approved_by").order_by("-number"))
     approved = next((v for v in versions if v.status == CourseVersion.Status.APPROVED), None)
     draft = next((v for v in versions if v.status == CourseVersion.Status.DRAFT), None)
-    activities = (
-        course.activities.select_related("version")
-        .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.order_by("pk")))
-        .order_by("-occurred_on", "-recorded_at")[:RECENT_ACTIVITIES]
-    )
+    activities = access.recent_activities(course, RECENT_ACTIVITIES)
     profile = coproduction.profile_for(course.pk)
     can_edit = request.user.has_perm("courses.edit_course", course)
     return render(

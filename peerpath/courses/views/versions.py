@@ -7,7 +7,6 @@ organisation's coordinators approve.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import rules
@@ -25,7 +24,7 @@ from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses import access, presenters, services
 from peerpath.courses.forms.errors import add_service_error, summary_errors
 from peerpath.courses.forms.versions import MaterialForm, VersionForm, outline_entries, outline_formset
-from peerpath.courses.models import Course, CourseMaterial, CourseVersion
+from peerpath.courses.models import Course, CourseVersion
 
 # Served files can never run script in the site's origin, whatever they contain.
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
@@ -169,22 +168,11 @@ def material_add(request: AuthenticatedHttpRequest, pk: UUID, number: int) -> Ht
     )
 
 
-def _course_material(course: Course, material_id: UUID, **filters: Any) -> CourseMaterial:
-    try:
-        material = CourseMaterial.objects.select_related("version").get(
-            pk=material_id, version__course=course, **filters
-        )
-    except CourseMaterial.DoesNotExist:
-        raise Http404("No such material") from None
-    material.version.course = course
-    return material
-
-
 @require_POST
 def material_remove(request: AuthenticatedHttpRequest, pk: UUID, number: int, material_id: UUID) -> HttpResponse:
     course = access.access_course(request.user, pk)
     require_object_permission(request, "courses.edit_course", course)
-    material = _course_material(course, material_id, version__number=number)
+    material = access.access_material(course, material_id, version__number=number)
     try:
         services.remove_material(actor=request.user, material=material)
     except services.CourseError as error:
@@ -199,7 +187,7 @@ def material_download(request: AuthenticatedHttpRequest, pk: UUID, material_id: 
     """Send a material as an attachment, with a policy that keeps any script in it inert."""
     course = access.access_course(request.user, pk)
     require_object_permission(request, "courses.view_course", course)
-    material = _course_material(course, material_id)
+    material = access.access_material(course, material_id)
     try:
         stored = material.file.open("rb")
     except FileNotFoundError:

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0003_person_search_indexes'),
+        ("people", "0003_person_search_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='consent',
-            name='purpose',
-            field=models.CharField(choices=[('contact', 'Contact about courses and groups'), ('evaluation', 'Take part in evaluation'), ('sharing', 'Share details with partner organisations'), ('credit', 'Be named in the prospectus as a co-producer of courses')], max_length=20),
+            model_name="consent",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("contact", "Contact about courses and groups"),
+                    ("evaluation", "Take part in evaluation"),
+                    ("sharing", "Share details with partner organisations"),
+                    ("credit", "Be named in the prospectus as a co-producer of courses"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
