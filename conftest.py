@@ -35,14 +35,22 @@ class Actor:
     client: Client
 
 
+def make_home_org() -> Organisation:
+    return OrganisationFactory(name="South West London Recovery College")
+
+
+def make_other_org() -> Organisation:
+    return OrganisationFactory(name="Elsewhere Carers Centre", kind=Organisation.Kind.CARERS_CENTRE)
+
+
 @pytest.fixture
 def home_org(db) -> Organisation:
-    return OrganisationFactory(name="South West London Recovery College")
+    return make_home_org()
 
 
 @pytest.fixture
 def other_org(db) -> Organisation:
-    return OrganisationFactory(name="Elsewhere Carers Centre", kind=Organisation.Kind.CARERS_CENTRE)
+    return make_other_org()
 
 
 def make_member(organisation: Organisation, role: str, tutor_kind: str = "", username: str | None = None) -> Person:
@@ -61,8 +69,7 @@ def _signed_in(person: Person | None, user: User | None = None) -> Client:
     return client
 
 
-@pytest.fixture
-def actors(db, home_org, other_org) -> dict[str, Actor]:
+def make_actors(home_org: Organisation, other_org: Organisation) -> dict[str, Actor]:
     """One actor per role; ``outsider`` is a coordinator of ``other_org``."""
     role = Membership.Role
     people = {
@@ -81,6 +88,12 @@ def actors(db, home_org, other_org) -> dict[str, Actor]:
     result["administrator"] = Actor("administrator", admin_user, None, _signed_in(None, admin_user))
     result["anonymous"] = Actor("anonymous", None, None, Client())
     return result
+
+
+@pytest.fixture
+def actors(db, home_org, other_org) -> dict[str, Actor]:
+    """One actor per role; ``outsider`` is a coordinator of ``other_org``."""
+    return make_actors(home_org, other_org)
 
 
 @pytest.fixture

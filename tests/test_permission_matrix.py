@@ -8,7 +8,7 @@ exercised with GET (and with an empty POST where the route accepts one).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -16,10 +16,11 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from conftest import Actor, make_actors, make_home_org, make_other_org
 from peerpath.core import audit
 from peerpath.courses.choices import Capacity, Stage
 from peerpath.courses.models import CoproductionActivity, CoproductionRule, Course, CourseMaterial, CourseVersion, Term
@@ -90,8 +91,45 @@ class World:
     unpublished_term: Term
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[dict[str, Actor], World]]:
+    """Actors and world, built once per module (about 1,800 cases use them).
+
+    They are written inside a transaction that stays open for the module and is
+    rolled back at its end; each test's own transaction is then a savepoint
+    inside it, so whatever a test writes is undone before the next one.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            home_org, other_org = make_home_org(), make_other_org()
+            actors = make_actors(home_org, other_org)
+            yield actors, build_world(actors, home_org, other_org)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def world(actors, home_org, other_org) -> World:
+def actors(shared_world: tuple[dict[str, Actor], World], db: None) -> dict[str, Actor]:
+    """The module's actors, each with a fresh client carrying a copy of its session cookie,
+    so that a test that logs out or changes cookies leaves the next test untouched."""
+    fresh = {}
+    for role, actor in shared_world[0].items():
+        client = Client()
+        for name, morsel in actor.client.cookies.items():
+            client.cookies[name] = morsel.value
+        fresh[role] = replace(actor, client=client)
+    return fresh
+
+
+@pytest.fixture
+def world(shared_world: tuple[dict[str, Actor], World], db: None) -> World:
+    return shared_world[1]
+
+
+def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Organisation) -> World:
     home_carer = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
     other_carer = MembershipFactory(organisation=other_org, role=Membership.Role.PARTICIPANT).person
     with transaction.atomic():
@@ -232,3 +270,11 @@ def test_everyone_with_a_person_record_reaches_their_own_pages(route: str, role:
     response = actor.client.get(reverse(route, kwargs={"pk": actor.person.pk}))
     expected = "ok" if role in ("coordinator", "outsider") else SELF_ROUTES[route]
     assert classify(response) == expected
+
+
+def test_each_case_runs_in_a_savepoint_of_the_module_transaction(world: World):
+    """What a case writes is undone before the next: the test's transaction is nested."""
+    assert connection.in_atomic_block
+    assert connection.savepoint_ids, "the test's transaction should be a savepoint inside the module's"
+    world.home_course.delete()
+    assert not Course.objects.filter(pk=world.home_course.pk).exists()
