@@ -125,7 +125,7 @@ class CoproductionSummary:
         )
         if self.coproduced:
             return f"Co-produced with carers and people with lived experience. {hours}"
-        return f"Not yet co-produced by PeerPath's rule. {hours}"
+        return f"Does not yet meet the co-production rule. {hours}"
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,8 @@ class Filters:
         # A course for everyone is also for carers, staff and people with lived experience.
         if self.audience and entry.audience not in (self.audience, Audience.EVERYONE):
             return False
-        if self.borough and self.borough not in {borough.code for borough in entry.boroughs}:
+        # A course with no borough (its organisations serve the whole area) is open to every borough.
+        if self.borough and entry.boroughs and self.borough not in {borough.code for borough in entry.boroughs}:
             return False
         return not (self.mode and self.mode not in entry.delivery_modes)
 

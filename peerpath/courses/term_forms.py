@@ -126,6 +126,7 @@ class ProspectusFilterForm(NHSForm):
     borough = forms.ChoiceField(
         label="Borough",
         required=False,
+        help_text="Courses open to every borough are always included",
         error_messages={"invalid_choice": "Select a borough from the list"},
     )
     mode = forms.ChoiceField(

@@ -116,12 +116,7 @@ class ContributorForm(NHSForm):
         error_messages={"invalid_choice": "Select a capacity from the list"},
     )
     # Rendered by the template from ``people.options_html`` (see PeopleChoices).
-    person = forms.CharField(
-        label="Who (optional)",
-        required=False,
-        help_text="Tutors, coordinators and assessors of the course's organisations, and anyone who has "
-        "helped shape this course before. Leave it blank for anyone else",
-    )
+    person = forms.CharField(label="Who (optional)", required=False)
     hours = _hours_field(
         label="Their hours (optional)",
         required=False,

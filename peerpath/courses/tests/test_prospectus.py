@@ -117,7 +117,7 @@ def test_entry_is_not_coproduced_without_lived_experience_in_review(term, colleg
     (entry,) = prospectus.entries_for(term)
 
     assert entry.coproduced is False
-    assert "Not yet co-produced" in entry.coproduction.text
+    assert "Does not yet meet the co-production rule" in entry.coproduction.text
 
 
 def test_runs_replace_their_course_but_courses_without_runs_stay(term, college, approver, monkeypatch):
@@ -149,9 +149,11 @@ def test_runs_replace_their_course_but_courses_without_runs_stay(term, college, 
 
 @pytest.fixture
 def varied(term, college, approver, sutton):
-    """Four offered courses differing in category, audience, borough and mode."""
+    """Five offered courses differing in category, audience, borough and mode."""
     sutton_centre = OrganisationFactory(name="Sutton Carers Centre", area=sutton)
+    area_wide = OrganisationFactory(name="Carers' network, all boroughs", area=None)
     courses = {
+        "area_wide": approved_course(area_wide, approver, title="Navigating services"),
         "recovery": approved_course(college, approver, title="Recovery basics", audience=Audience.EVERYONE),
         "self": approved_course(
             college,
@@ -174,18 +176,40 @@ def varied(term, college, approver, sutton):
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        (Filters(), ["Looking after yourself", "Recovery basics", "Sutton support group", "Working with carers"]),
+        (
+            Filters(),
+            [
+                "Looking after yourself",
+                "Navigating services",
+                "Recovery basics",
+                "Sutton support group",
+                "Working with carers",
+            ],
+        ),
         (Filters(category=Category.SELF_MANAGEMENT), ["Looking after yourself"]),
         (Filters(category=Category.TRAIN_THE_TRAINER), []),
         # Courses for everyone are for carers too; staff-only courses are not.
-        (Filters(audience=Audience.CARERS), ["Looking after yourself", "Recovery basics", "Sutton support group"]),
+        (
+            Filters(audience=Audience.CARERS),
+            ["Looking after yourself", "Navigating services", "Recovery basics", "Sutton support group"],
+        ),
         (Filters(audience=Audience.STAFF), ["Recovery basics", "Working with carers"]),
-        (Filters(borough="E09000029"), ["Sutton support group"]),
-        (Filters(borough="E09000024"), ["Looking after yourself", "Recovery basics", "Working with carers"]),
+        # A course whose organisations have no borough is open to every borough.
+        (Filters(borough="E09000029"), ["Navigating services", "Sutton support group"]),
+        (
+            Filters(borough="E09000024"),
+            ["Looking after yourself", "Navigating services", "Recovery basics", "Working with carers"],
+        ),
         (Filters(mode="online"), ["Looking after yourself"]),
         (Filters(mode="blended"), ["Sutton support group"]),
-        (Filters(mode="in_person"), ["Recovery basics", "Sutton support group", "Working with carers"]),
-        (Filters(audience=Audience.CARERS, mode="in_person"), ["Recovery basics", "Sutton support group"]),
+        (
+            Filters(mode="in_person"),
+            ["Navigating services", "Recovery basics", "Sutton support group", "Working with carers"],
+        ),
+        (
+            Filters(audience=Audience.CARERS, mode="in_person"),
+            ["Navigating services", "Recovery basics", "Sutton support group"],
+        ),
     ],
 )
 def test_each_filter_narrows_the_entries(term, varied, filters, expected):
@@ -203,7 +227,7 @@ def test_filter_form_on_the_page_narrows_and_offers_only_the_terms_boroughs(term
     assert response.status_code == 200
     assert "Sutton support group" in body
     assert "Recovery basics" not in body
-    assert "1 of 4 courses" in body
+    assert "1 of 5 courses" in body
     assert "City of London" not in body  # no course of the term is there
     assert '?borough=E09000029&amp;mode=blended"' in body  # the PDF link keeps the filters
 
@@ -491,7 +515,7 @@ def test_pdf_honours_the_filters(term, varied):
     text = _pdf_text(response.content)
     assert "Sutton support group" in text
     assert "Recovery basics" not in text
-    assert "1 of 4 courses" in text
+    assert "1 of 5 courses" in text
 
 
 # Query counts ---------------------------------------------------------------------
