@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 
 from peerpath.courses.choices import Stage
 from peerpath.courses.models import CoproductionRule
@@ -37,6 +40,10 @@ class CoproductionRuleAdmin(admin.ModelAdmin[CoproductionRule]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One rule for the installation; the migration creates it.
         return super().has_add_permission(request) and not CoproductionRule.objects.exists()
+
+    def save_model(self, request: HttpRequest, obj: CoproductionRule, form: Any, change: bool) -> None:
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request: HttpRequest, obj: CoproductionRule | None = None) -> bool:
         return False
