@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "peerpath.core",
     "peerpath.people",
     "peerpath.courses",
+    "peerpath.delivery",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "peerpath.delivery"
+    label = "delivery"
+    verbose_name = "Course runs and support groups"
