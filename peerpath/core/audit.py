@@ -48,6 +48,14 @@ def check_actor(actor: object) -> Actor:
     raise MissingActorError("Services need an actor: a signed-in user or a named system job.")
 
 
+def person_actor(actor: object) -> User:
+    """Return the actor if it is a real user; a system job cannot make this change."""
+    checked = check_actor(actor)
+    if isinstance(checked, SystemActor):
+        raise MissingActorError(f"A person must make this change, not the system job {checked.name!r}.")
+    return checked
+
+
 def record(
     *,
     actor: Actor,

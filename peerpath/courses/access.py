@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from peerpath.courses.models import Contribution, CoproductionActivity, Course, CourseMaterial, CourseVersion, Term
@@ -83,7 +83,7 @@ def recent_activities(course: Course, limit: int) -> list[CoproductionActivity]:
     )
 
 
-def managed_terms(user: User):  # type: ignore[no-untyped-def]
+def managed_terms(user: User) -> QuerySet[Term]:
     """Terms a user may edit: their coordinated organisations' (all for administrators)."""
     principal = principal_for(user)
     if principal.is_administrator:

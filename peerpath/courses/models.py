@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from peerpath.courses.choices import Audience, Capacity, Category, Stage
+from peerpath.courses.choices import Audience, Capacity, Category, DeliveryMode, Stage
 from peerpath.courses.querysets import CourseQuerySet, TermQuerySet
 from peerpath.people.models import Organisation, Person
 
@@ -68,8 +68,6 @@ class Course(models.Model):
 
     @property
     def delivery_modes(self) -> list[str]:
-        from peerpath.courses.choices import DeliveryMode
-
         return [mode.label for mode in DeliveryMode if getattr(self, mode.value)]
 
     @property

@@ -13,8 +13,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from django.db.models import Q
-
 from peerpath.people.models import Membership
 
 # (person ids, the role they would take, the day) -> the ids that are accredited for it.
@@ -31,15 +29,10 @@ def register_accreditation_check(check: AccreditationCheck | None) -> None:
 
 def peer_tutors_on(person_ids: frozenset[uuid.UUID], role: str, on: date) -> set[uuid.UUID]:
     """The default answer: people with a peer-tutor membership current on that day (one query)."""
-    current = Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-    return set(
-        Membership.objects.filter(
-            current,
-            person_id__in=person_ids,
-            role=Membership.Role.TUTOR,
-            tutor_kind=Membership.TutorKind.PEER,
-        ).values_list("person_id", flat=True)
+    peers = Membership.objects.current(on).filter(
+        person_id__in=person_ids, role=Membership.Role.TUTOR, tutor_kind=Membership.TutorKind.PEER
     )
+    return set(peers.values_list("person_id", flat=True))
 
 
 def accredited(person_ids: Iterable[uuid.UUID], role: str, on: date) -> set[uuid.UUID]:

@@ -47,12 +47,6 @@ class DeliveryError(Exception):
         self.field = field
 
 
-def _user(actor: Actor) -> Any:
-    if isinstance(actor, audit.SystemActor):
-        raise DeliveryError("A person must make this change")
-    return actor
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
@@ -98,7 +92,7 @@ def create_run(
     enrolment_closes_on: date | None = None,
 ) -> CourseRun:
     """A planned run of an approved version, with one session per outline entry starting at ``starts``."""
-    user = _user(actor)
+    user = audit.person_actor(actor)
     course = version.course
     if version.status != CourseVersion.Status.APPROVED:
         raise DeliveryError(f"Only the approved version of {course} can be run", field="version")
@@ -157,7 +151,7 @@ def assign_facilitator(
     *, actor: Actor, run: CourseRun, person: Person, role: str, session: Session | None = None
 ) -> FacilitatorAssignment:
     """Assign a tutor of the run's organisations to the run, or to one of its sessions."""
-    user = _user(actor)
+    user = audit.person_actor(actor)
     if run.status in (Status.COMPLETED, Status.CANCELLED):
         raise DeliveryError(f"The run is {run.get_status_display().lower()}")
     if role not in Role.values:

@@ -78,6 +78,17 @@ def test_record_refuses_to_write_without_a_real_actor(actor):
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.django_db
+def test_person_actor_accepts_a_user_and_refuses_system_jobs_and_non_actors():
+    user = UserFactory()
+    assert audit.person_actor(user) is user
+    with pytest.raises(audit.MissingActorError, match="nightly-offers"):
+        audit.person_actor(audit.SystemActor("nightly-offers"))
+    for actor in (None, AnonymousUser(), User(username="never-saved")):
+        with pytest.raises(audit.MissingActorError):
+            audit.person_actor(actor)
+
+
 @pytest.mark.parametrize("name", ["", "   ", "\t\n"])
 def test_system_actor_needs_a_name(name):
     with pytest.raises(ValueError, match="name"):

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
+from peerpath.core.audit import MissingActorError, SystemActor
 from peerpath.core.models import AuditEvent
 from peerpath.courses import services
 from peerpath.courses.choices import Audience, Capacity, Category, Stage
@@ -429,3 +430,15 @@ def test_status_history_is_kept_in_order(course, coordinator):
         .values_list("to_status", flat=True)
     )
     assert moves == [Status.IDEA, Status.IN_COPRODUCTION, Status.RETIRED, Status.IN_COPRODUCTION]
+
+
+def test_a_system_job_cannot_change_a_course(course):
+    with pytest.raises(MissingActorError):
+        services.change_status(actor=SystemActor("tidy-up"), course=course, to_status=Status.RETIRED, reason="Old")
+    course.refresh_from_db()
+    assert course.status == Status.IDEA
+
+
+def test_an_unknown_status_is_refused_with_a_message(course, coordinator):
+    with pytest.raises(CourseError, match="cannot become archived"):
+        services.change_status(actor=coordinator, course=course, to_status="archived")
