@@ -272,9 +272,15 @@ def test_everyone_with_a_person_record_reaches_their_own_pages(route: str, role:
     assert classify(response) == expected
 
 
-def test_each_case_runs_in_a_savepoint_of_the_module_transaction(world: World):
-    """What a case writes is undone before the next: the test's transaction is nested."""
+@pytest.mark.parametrize("attempt", range(2))
+def test_each_case_runs_in_a_savepoint_of_the_module_transaction(world: World, attempt: int):
+    """What a case writes is undone before the next: the test's transaction is nested.
+
+    Each attempt finds the shared course, deletes it and sees it gone; whichever
+    attempt runs second would not find it if the first one's delete had leaked.
+    """
     assert connection.in_atomic_block
     assert connection.savepoint_ids, "the test's transaction should be a savepoint inside the module's"
-    world.home_course.delete()
+    assert Course.objects.filter(pk=world.home_course.pk).exists()
+    Course.objects.filter(pk=world.home_course.pk).delete()
     assert not Course.objects.filter(pk=world.home_course.pk).exists()

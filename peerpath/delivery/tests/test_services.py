@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 Status = CourseRun.Status
 Role = FacilitatorAssignment.Role
 LONDON = ZoneInfo("Europe/London")
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -69,37 +70,31 @@ def test_a_run_follows_the_approved_versions_outline(run, course, coordinator):
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("spoil", "message"),
     [
-        ({"starts": "one"}, "give a start for each"),
-        ({"starts": "backwards"}, "start after the one before"),
-        ({"starts": "outside"}, "must fall within"),
-        ({"capacity": 0}, "at least one place"),
-        ({"organisation": "stranger"}, "owner or one of its partners"),
-        ({"version": "draft"}, "Only the approved version"),
+        (lambda args, course, term: {"starts": args["starts"][:1]}, "give a start for each"),
+        (lambda args, course, term: {"starts": args["starts"][::-1]}, "start after the one before"),
+        (lambda args, course, term: {"starts": weekly(term.ends_on + ONE_DAY, 2)}, "must fall within"),
+        (lambda args, course, term: {"capacity": 0}, "at least one place"),
+        (lambda args, course, term: {"organisation": OrganisationFactory()}, "owner or one of its partners"),
+        (
+            lambda args, course, term: {
+                "version": CourseVersionFactory(course=course, number=2, created_by=args["version"].created_by)
+            },
+            "Only the approved version",
+        ),
     ],
+    ids=["too-few-starts", "out-of-order", "outside-the-term", "no-places", "stranger-organisation", "draft"],
 )
-def test_create_run_refuses_bad_plans(course, term, home_org, coordinator, change, message):
-    starts = weekly(term.starts_on + datetime.timedelta(days=7), 2)
+def test_create_run_refuses_bad_plans(course, term, home_org, coordinator, spoil, message):
     arguments = {
         "version": course.versions.get(),
         "term": term,
         "organisation": home_org,
         "capacity": 12,
-        "starts": starts,
+        "starts": weekly(term.starts_on + 7 * ONE_DAY, 2),
     }
-    if change.get("starts") == "one":
-        arguments["starts"] = starts[:1]
-    elif change.get("starts") == "backwards":
-        arguments["starts"] = list(reversed(starts))
-    elif change.get("starts") == "outside":
-        arguments["starts"] = weekly(term.ends_on + datetime.timedelta(days=1), 2)
-    elif change.get("organisation") == "stranger":
-        arguments["organisation"] = OrganisationFactory()
-    elif change.get("version") == "draft":
-        arguments["version"] = CourseVersionFactory(course=course, number=2, created_by=coordinator)
-    else:
-        arguments.update(change)
+    arguments |= spoil(arguments, course, term)
     with pytest.raises(DeliveryError, match=message):
         services.create_run(actor=coordinator, **arguments)
     assert not CourseRun.objects.exists()
