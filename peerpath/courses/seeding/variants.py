@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from peerpath.courses.choices import Audience, Category, Stage
-from peerpath.courses.seeding.catalogue import AUDIENCES, LANGUAGE, ONE_DAY, ONLINE, PLACE, STAFF, Template
+from peerpath.courses.seeding.catalogue import LANGUAGE, ONE_DAY, ONLINE, PLACE, STAFF, Template
 
 LANGUAGES = (
     "Polish",
@@ -29,35 +30,47 @@ LANGUAGES = (
     "Cantonese",
 )
 
-# (title words, sentence added to the summary)
-AUDIENCE_WORDS = {
+# (title words, sentence added to the summary, audience): a variant for one group of people.
+AUDIENCE_WORDS: dict[str, tuple[str, str, str]] = {
     "parents": (
         "for parents",
         "This version is for parents, including parents of adult sons and daughters, and makes room for the "
         "particular worries of caring for your own child.",
+        Audience.CARERS,
     ),
     "partners": (
         "for partners and spouses",
         "This version is for husbands, wives and partners, and looks at caring within a relationship: money, "
         "children, intimacy and keeping a life of your own.",
+        Audience.CARERS,
     ),
     "siblings": (
         "for brothers and sisters",
         "This version is for brothers and sisters of any age, whose part in caring is easily overlooked.",
+        Audience.CARERS,
     ),
     "young": (
         "for young adult carers (18 to 25)",
         "This version is for young adult carers aged 18 to 25, many of whom look after a parent or a brother or "
         "sister while studying or starting work.",
+        Audience.CARERS,
     ),
     "older": (
         "for older carers",
         "This version is for carers aged 65 and over, at a gentler pace, with time to talk about caring alongside "
         "your own health.",
+        Audience.CARERS,
     ),
     "male": (
         "for male carers",
         "This version is for men who care, who often tell us they find it hard to ask for help.",
+        Audience.CARERS,
+    ),
+    STAFF: (
+        "for staff",
+        "This version is for ward and community staff, who learn alongside carer trainers what families need "
+        "from services.",
+        Audience.STAFF,
     ),
 }
 
@@ -119,17 +132,9 @@ def variant(template: Template, kind: str, *, place: str = "", language: str = "
     base = plain(template)
     short = template.short
     is_group = template.category == Category.SUPPORT_GROUP
-    if kind in AUDIENCES:
-        words, sentence = AUDIENCE_WORDS[kind]
-        return _with(base, title=_titled(short, words), sentence=sentence, audience=Audience.CARERS)
-    if kind == STAFF:
-        return _with(
-            base,
-            title=_titled(short, "for staff"),
-            sentence="This version is for ward and community staff, who learn alongside carer trainers what "
-            "families need from services.",
-            audience=Audience.STAFF,
-        )
+    if kind in AUDIENCE_WORDS:
+        words, sentence, audience = AUDIENCE_WORDS[kind]
+        return _with(base, title=_titled(short, words), sentence=sentence, audience=audience)
     if kind == LANGUAGE:
         who = "carers" if is_group or template.category == Category.SELF_MANAGEMENT else "families"
         words = f"in {language}" if template.audience == Audience.EVERYONE else f"for {language}-speaking {who}"
@@ -139,23 +144,19 @@ def variant(template: Template, kind: str, *, place: str = "", language: str = "
             sentence=f"It is led in {language} by a bilingual peer trainer, with handouts in {language} and English.",
         )
     if kind == ONLINE:
-        return CourseDraft(
-            template=template,
+        return _with(
+            base,
             title=_titled(short, "online evening course", joiner=": "),
-            summary=f"{template.summary} This version runs online on weekday evenings, in shorter sessions, for "
-            "carers who work or cannot travel.",
-            audience=template.audience,
+            sentence="This version runs online on weekday evenings, in shorter sessions, for carers who work or "
+            "cannot travel.",
             minutes=min(template.minutes, 90),
             modes=("online",),
-            sessions=template.sessions,
         )
     if kind == ONE_DAY:
-        return CourseDraft(
-            template=template,
+        return _with(
+            base,
             title=_titled(short, "one-day course", joiner=": "),
-            summary=f"{template.summary} This version covers the essentials in a single Saturday, for carers who "
-            "cannot come every week.",
-            audience=template.audience,
+            sentence="This version covers the essentials in a single Saturday, for carers who cannot come every week.",
             minutes=min(360, max(240, 30 * round(template.minutes * len(template.sessions) * 0.7 / 30))),
             modes=("in_person",),
             sessions=_one_day(template),
@@ -170,17 +171,9 @@ def variant(template: Template, kind: str, *, place: str = "", language: str = "
     raise ValueError(f"unknown variant kind {kind!r}")
 
 
-def _with(base: CourseDraft, *, title: str, sentence: str, audience: str | None = None, place: str = "") -> CourseDraft:
-    return CourseDraft(
-        template=base.template,
-        title=title[:150],
-        summary=f"{base.summary} {sentence}",
-        audience=audience or base.audience,
-        minutes=base.minutes,
-        modes=base.modes,
-        sessions=base.sessions,
-        place=place,
-    )
+def _with(base: CourseDraft, *, title: str, sentence: str, **changes: Any) -> CourseDraft:
+    """The draft retitled (to the title field's 150 characters), its summary saying who or what it is for."""
+    return replace(base, title=title[:150], summary=f"{base.summary} {sentence}", **changes)
 
 
 def candidates(template: Template, places: list[str], rng: random.Random) -> list[CourseDraft]:
