@@ -255,6 +255,16 @@ def test_terms_cover_the_year_and_offer_only_courses_approved_in_time(seeded: di
     assert len(terms) >= 4
     assert any(term.published for term in terms) and any(not term.published for term in terms)
     assert any(term.starts_on <= ANCHOR <= term.ends_on and term.published for term in terms)  # the current term
+    by_organisation: dict[object, list[Term]] = {}
+    for term in sorted(terms, key=lambda term: term.starts_on):
+        by_organisation.setdefault(term.organisation_id, []).append(term)
+    for own in by_organisation.values():
+        # Spring, summer and autumn every year, one after another without overlapping.
+        assert {term.name.split()[0] for term in own} == {"Spring", "Summer", "Autumn"}
+        assert all(term.starts_on <= term.ends_on for term in own)
+        assert all(earlier.ends_on < later.starts_on for earlier, later in itertools.pairwise(own))
+        years = {term.starts_on.year for term in own}
+        assert len(years) >= 2 and years == set(range(min(years), max(years) + 1))
     for term in terms:
         offered = list(term.courses.all())
         assert offered, term
