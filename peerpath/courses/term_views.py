@@ -13,13 +13,31 @@ from peerpath.core.decorators import permission_required, require_object_permiss
 from peerpath.core.forms import form_status
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses import access, prospectus, services
-from peerpath.courses.models import Course
+from peerpath.courses.models import Course, Term
 from peerpath.courses.term_forms import TermForm
 from peerpath.people.access import coordinated_organisations
+from peerpath.people.models import Organisation
 
 
 def _offerable(request: AuthenticatedHttpRequest) -> list[Course]:
     return list(access.visible_courses(request.user).approved().select_related("owner").order_by("title"))
+
+
+def _saved(request: AuthenticatedHttpRequest, form: TermForm, term: Term | None, organisation: Organisation) -> bool:
+    """Save a valid form (``term`` None adds one) and say so; False with the refusal on the form otherwise."""
+    try:
+        saved = services.save_term(
+            actor=request.user,
+            term=term,
+            organisation=organisation,
+            details=form.details(),
+            courses=form.chosen_courses(),
+        )
+    except services.CourseError as error:
+        form.add_error(error.field, str(error))
+        return False
+    messages.success(request, f"{saved.name} has been {'added' if term is None else 'saved'}")
+    return True
 
 
 @require_safe
@@ -45,20 +63,8 @@ def term_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         organisations=organisations,
         courses=_offerable(request),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            term = services.save_term(
-                actor=request.user,
-                term=None,
-                organisation=form.chosen_organisation(),
-                details=form.details(),
-                courses=form.chosen_courses(),
-            )
-        except services.CourseError as error:
-            form.add_error(error.field, str(error))
-        else:
-            messages.success(request, f"{term.name} has been added")
-            return redirect("terms:term_list")
+    if request.method == "POST" and form.is_valid() and _saved(request, form, None, form.chosen_organisation()):
+        return redirect("terms:term_list")
     return render(
         request,
         "courses/terms/term_form.jinja",
@@ -93,20 +99,8 @@ def term_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     )
     # Courses retired (or otherwise no longer approved) since they were offered: saving drops them.
     leaving = [title for course_pk, title in offered if str(course_pk) not in form.offerable]
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_term(
-                actor=request.user,
-                term=term,
-                organisation=term.organisation,
-                details=form.details(),
-                courses=form.chosen_courses(),
-            )
-        except services.CourseError as error:
-            form.add_error(error.field, str(error))
-        else:
-            messages.success(request, f"{term.name} has been saved")
-            return redirect("terms:term_list")
+    if request.method == "POST" and form.is_valid() and _saved(request, form, term, term.organisation):
+        return redirect("terms:term_list")
     return render(
         request,
         "courses/terms/term_form.jinja",
