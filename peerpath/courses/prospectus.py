@@ -37,7 +37,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
-from peerpath.courses import coproduction
+from peerpath.courses import coproduction, presenters
 from peerpath.courses.choices import LIVED_EXPERIENCE, Audience, Capacity, Category, DeliveryMode
 from peerpath.courses.models import Contribution, Course, CourseVersion, Term
 from peerpath.courses.querysets import CourseQuerySet, TermQuerySet
@@ -50,30 +50,20 @@ ZERO = Decimal("0")
 # Formatting ------------------------------------------------------------------
 
 
-def format_number(value: Decimal) -> str:
-    """'18', '1.5': no trailing zeros, no exponent."""
-    return f"{value.normalize():f}" if value else "0"
+# Numbers, shares and days are written as on the staff pages (``presenters``); these add the words.
 
 
 def format_hours(hours: Decimal) -> str:
     """'18 hours', '1.5 hours', '1 hour'."""
-    return f"{format_number(hours)} hour{'' if hours == 1 else 's'}"
-
-
-def format_share(share: Decimal | None) -> str:
-    return "" if share is None else f"{share * 100:.0f}%"
-
-
-def format_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return f"{presenters.format_hours(hours)} hour{'' if hours == 1 else 's'}"
 
 
 def format_dates(starts_on: date, ends_on: date) -> str:
     """'12 January to 30 March 2027'; the first year is shown only when the years differ."""
     if starts_on == ends_on:
-        return format_date(starts_on)
-    start = f"{starts_on.day} {starts_on:%B}" if starts_on.year == ends_on.year else format_date(starts_on)
-    return f"{start} to {format_date(ends_on)}"
+        return presenters.format_day(starts_on)
+    start = f"{starts_on.day} {starts_on:%B}" if starts_on.year == ends_on.year else presenters.format_day(starts_on)
+    return f"{start} to {presenters.format_day(ends_on)}"
 
 
 def format_sessions(count: int, minutes: int) -> str:
@@ -120,7 +110,7 @@ class CoproductionSummary:
             return "No co-production activity has been recorded for this course yet."
         share = self.lived_share
         hours = (
-            f"People with lived experience gave {format_share(share)} of the "
+            f"People with lived experience gave {presenters.format_percent(share)} of the "
             f"{format_hours(self.hours)} spent shaping it."
         )
         if self.coproduced:
@@ -177,7 +167,7 @@ class ProspectusEntry:
 
     @property
     def starts_on_text(self) -> str:
-        return format_date(self.starts_on) if self.starts_on else ""
+        return presenters.format_day(self.starts_on)
 
     def sort_key(self) -> tuple[date, str, str]:
         return (self.starts_on or date.max, self.title.casefold(), str(self.run_id or ""))
@@ -435,12 +425,12 @@ class StageRow:
 def profile_rows(profile: coproduction.Profile) -> tuple[list[CapacityRow], list[StageRow]]:
     """The profile as display rows: capacities that took part, and every stage."""
     capacities = [
-        CapacityRow(row.label, row.contributions, format_hours(row.hours), format_share(row.hours_share))
+        CapacityRow(row.label, row.contributions, format_hours(row.hours), presenters.format_percent(row.hours_share))
         for row in profile.by_capacity
         if row.contributions
     ]
     stages = [
-        StageRow(row.label, row.contributions, format_number(row.hours), row.has_lived_experience)
+        StageRow(row.label, row.contributions, presenters.format_hours(row.hours), row.has_lived_experience)
         for row in profile.by_stage
     ]
     return capacities, stages
