@@ -468,6 +468,8 @@ def test_approving_a_draft_that_is_not_ready_shows_why_and_changes_nothing(coord
     response = coordinator_client.post(url("version_approve", draft_course, number=1))
     assert response.status_code == 400
     assert "There is a problem" in body(response)
+    assert "<title>Error: " in body(response)
+    assert 'href="#approval"' in body(response)
     assert "The outline has 1 session but the course has 2" in body(response)
     assert draft_course.versions.get().status == CourseVersion.Status.DRAFT
     draft_course.refresh_from_db()

@@ -36,16 +36,18 @@ def _may_approve(request: AuthenticatedHttpRequest, course: Course) -> bool:
     return bool(rules.has_perm("courses.approve_version", request.user, course))
 
 
+def _draft_number(course: Course) -> int | None:
+    """The number of the course's draft version, if it has one."""
+    return course.versions.filter(status=CourseVersion.Status.DRAFT).values_list("number", flat=True).first()
+
+
 def _version_page(
     request: AuthenticatedHttpRequest, course: Course, version: CourseVersion, approve_error: str = ""
 ) -> HttpResponse:
     can_edit = request.user.has_perm("courses.edit_course", course)
     can_approve = _may_approve(request, course) and version.is_editable
-    draft_number = (
-        course.versions.filter(status=CourseVersion.Status.DRAFT).values_list("number", flat=True).first()
-        if not version.is_editable
-        else version.number
-    )
+    # An approving error goes in the layout's error summary, linked to the approval section.
+    errors = [{"text": approve_error, "href": "#approval"}] if approve_error else []
     return render(
         request,
         "courses/version_detail.jinja",
@@ -60,16 +62,12 @@ def _version_page(
             "can_edit": can_edit and course.status != Course.Status.RETIRED,
             "can_approve": can_approve,
             "problems": services.approval_problems(version) if can_approve else [],
-            "approve_error": approve_error,
-            "draft_number": draft_number,
-            "format_size": _file_size,
+            "errors": errors,
+            "draft_number": version.number if version.is_editable else _draft_number(course),
+            "format_size": filesizeformat,
         },
-        status=400 if approve_error else 200,
+        status=400 if errors else 200,
     )
-
-
-def _file_size(size: int) -> str:
-    return str(filesizeformat(size))
 
 
 @require_safe
@@ -87,7 +85,7 @@ def version_edit(request: AuthenticatedHttpRequest, pk: UUID, number: int) -> Ht
     require_object_permission(request, "courses.edit_course", course)
     version = access.access_version(course, number)
     if not version.is_editable:
-        existing = course.versions.filter(status=CourseVersion.Status.DRAFT).values_list("number", flat=True).first()
+        existing = _draft_number(course)
         if existing is not None:
             messages.info(request, f"Version {existing} is already a draft: change that one instead")
             return redirect("courses:version_edit", pk=course.pk, number=existing)
@@ -162,7 +160,7 @@ def material_add(request: AuthenticatedHttpRequest, pk: UUID, number: int) -> Ht
             "form": form,
             "course": course,
             "version": version,
-            "max_size": _file_size(settings.PEERPATH_MATERIAL_MAX_BYTES),
+            "max_size": filesizeformat(settings.PEERPATH_MATERIAL_MAX_BYTES),
         },
         status=form_status(form),
     )
