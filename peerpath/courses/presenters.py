@@ -214,15 +214,15 @@ def stage_rows(profile: Profile) -> list[dict[str, Any]]:
     return rows
 
 
-def capacity_chart_label(profile: Profile) -> str:
-    """The capacity chart in words, for its ``aria-label``."""
-    parts = [f"{row['label']} {row['share']} ({row['hours']} hours)" for row in capacity_rows(profile)]
+def capacity_chart_label(rows: Iterable[dict[str, str]]) -> str:
+    """The capacity chart (``capacity_rows``) in words, for its ``aria-label``."""
+    parts = [f"{row['label']} {row['share']} ({row['hours']} hours)" for row in rows]
     return "Share of co-production hours by capacity: " + "; ".join(parts)
 
 
-def stage_chart_label(profile: Profile) -> str:
+def stage_chart_label(rows: Iterable[dict[str, Any]]) -> str:
+    """The stage chart (``stage_rows``) in words, for its ``aria-label``."""
     parts = [
-        f"{row['label']}: {row['lived_hours']} lived-experience hours, {row['other_hours']} other hours"
-        for row in stage_rows(profile)
+        f"{row['label']}: {row['lived_hours']} lived-experience hours, {row['other_hours']} other hours" for row in rows
     ]
     return "Co-production hours by stage: " + "; ".join(parts)

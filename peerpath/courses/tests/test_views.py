@@ -808,6 +808,10 @@ def test_course_detail_shows_the_profile_as_chart_and_table(coordinator_client, 
         'role="img" aria-label="Share of co-production hours by capacity: Lived experience as a carer 33% (4 hours)'
         in page
     )
+    stage_label = re.search(r'role="img" aria-label="(Co-production hours by stage: [^"]*)"', page)
+    assert stage_label is not None
+    assert "; Design workshop: 4 lived-experience hours, 6 other hours;" in stage_label.group(1)
+    assert "; Review: 1 lived-experience hours, 1 other hours;" in stage_label.group(1)
     assert "peerpath-w-35" in page  # the carer bar, 33% to the nearest 5%
     assert " style=" not in page  # the CSP forbids inline styles
 

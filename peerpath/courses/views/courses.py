@@ -96,6 +96,8 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     activities = access.recent_activities(course, RECENT_ACTIVITIES)
     profile = coproduction.profile_for(course.pk)
     can_edit = request.user.has_perm("courses.edit_course", course)
+    capacity_rows = presenters.capacity_rows(profile)
+    stage_rows = presenters.stage_rows(profile)
     return render(
         request,
         "courses/course_detail.jinja",
@@ -110,11 +112,11 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "profile": profile,
             "coproduced": presenters.coproduced_tag(profile),
             "lived_design_share": presenters.format_percent(profile.lived_design_share),
-            "capacity_rows": presenters.capacity_rows(profile),
-            "stage_rows": presenters.stage_rows(profile),
+            "capacity_rows": capacity_rows,
+            "stage_rows": stage_rows,
             "total_hours": presenters.format_hours(profile.total_hours),
-            "capacity_chart_label": presenters.capacity_chart_label(profile),
-            "stage_chart_label": presenters.stage_chart_label(profile),
+            "capacity_chart_label": presenters.capacity_chart_label(capacity_rows),
+            "stage_chart_label": presenters.stage_chart_label(stage_rows),
             "activities": presenters.activity_rows(activities),
             "activity_count": course.activities.count(),
             "can_edit": can_edit,
