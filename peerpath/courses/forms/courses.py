@@ -18,6 +18,8 @@ from peerpath.people.models import Organisation
 
 # More partner organisations than this are offered as a multiple select, not checkboxes.
 PARTNER_CHECKBOX_LIMIT = 30
+# A course's details that a form field holds as the model does (delivery modes are one field for three flags).
+DETAIL_FIELDS = ("title", "summary", "category", "audience", "session_count", "session_minutes")
 
 
 class CourseFilterForm(NHSForm):
@@ -180,10 +182,7 @@ class CourseForm(NHSForm):
 
     @classmethod
     def initial_for(cls, course: Course) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            name: getattr(course, name)
-            for name in ("title", "summary", "category", "audience", "session_count", "session_minutes")
-        }
+        initial: dict[str, Any] = {name: getattr(course, name) for name in DETAIL_FIELDS}
         initial["delivery_modes"] = [mode.value for mode in DeliveryMode if getattr(course, mode.value)]
         initial["partners"] = [org.pk for org in getattr(course, "partner_list", course.partners.all())]
         return initial
@@ -202,9 +201,7 @@ class CourseForm(NHSForm):
         data = self.cleaned_data
         modes = set(data["delivery_modes"])
         return {
-            **{name: data[name] for name in ("title", "summary", "category", "audience")},
-            "session_count": data["session_count"],
-            "session_minutes": data["session_minutes"],
+            **{name: data[name] for name in DETAIL_FIELDS},
             **{mode.value: mode.value in modes for mode in DeliveryMode},
         }
 
