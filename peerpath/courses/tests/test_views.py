@@ -336,6 +336,8 @@ def test_retiring_needs_a_reason_and_records_it(coordinator_client, course):
     history = body(coordinator_client.get(url("course_detail", course)))
     assert "Replaced by a shorter course" in history
     assert "Change course details" not in history
+    assert "Log an activity" not in history
+    assert f'href="{url("course_status", course)}"' in history  # it can still come back
     # A retired course can only come back into co-production.
     confirm = body(coordinator_client.get(url("course_status", course)))
     assert re.findall(r'name="to_status" type="radio" value="(\w+)"', confirm) == ["in_coproduction"]
@@ -435,10 +437,17 @@ def test_an_outline_row_with_a_description_needs_a_title(coordinator_client, dra
 
 
 def test_a_version_needs_someone_to_run_it(coordinator_client, draft_course):
+    before = draft_course.versions.get()
     data = _version_post(peer_trainers_required="0", professional_tutors_required="0")
     response = coordinator_client.post(url("version_edit", draft_course, number=1), data)
     assert response.status_code == 400
     assert "A run needs at least one trainer, tutor or facilitator" in body(response)
+    after = draft_course.versions.get()
+    assert (after.peer_trainers_required, after.professional_tutors_required, after.change_note) == (
+        before.peer_trainers_required,
+        before.professional_tutors_required,
+        before.change_note,
+    )
 
 
 # Approval ---------------------------------------------------------------------------
@@ -781,6 +790,8 @@ def test_partner_coordinators_log_activities_but_do_not_edit(outsider_client, co
         url("activity_add", course), _activity_post(**{"contributors-0-capacity": "partner"})
     )
     assert response.status_code == 302
+    activity = CoproductionActivity.objects.get(course=course)
+    assert [c.capacity for c in activity.contributions.all()] == [Capacity.PARTNER]
 
 
 # Course detail ----------------------------------------------------------------------

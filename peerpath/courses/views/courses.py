@@ -96,6 +96,7 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     activities = access.recent_activities(course, RECENT_ACTIVITIES)
     profile = coproduction.profile_for(course.pk)
     can_edit = request.user.has_perm("courses.edit_course", course)
+    retired = course.status == Course.Status.RETIRED
     capacity_rows = presenters.capacity_rows(profile)
     stage_rows = presenters.stage_rows(profile)
     return render(
@@ -120,7 +121,8 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "activities": presenters.activity_rows(activities),
             "activity_count": course.activities.count(),
             "can_edit": can_edit,
-            "can_log": request.user.has_perm("courses.log_activity", course) and course.status != Course.Status.RETIRED,
+            "can_change_details": can_edit and not retired,
+            "can_log": request.user.has_perm("courses.log_activity", course) and not retired,
             "can_change_status": can_edit and bool(services.allowed_transitions(course)),
         },
     )
