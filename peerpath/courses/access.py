@@ -17,8 +17,9 @@ from django.http import Http404
 
 from peerpath.courses.models import Contribution, CoproductionActivity, Course, CourseMaterial, CourseVersion, Term
 from peerpath.courses.querysets import CourseQuerySet
-from peerpath.people.access import principal_for
+from peerpath.people.access import principal_for, visible_people
 from peerpath.people.models import Membership
+from peerpath.people.querysets import PersonQuerySet
 
 Role = Membership.Role
 COURSE_STAFF_ROLES = (Role.COORDINATOR, Role.TUTOR, Role.ASSESSOR)
@@ -81,6 +82,24 @@ def recent_activities(course: Course, limit: int) -> list[CoproductionActivity]:
         .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.order_by("pk")))
         .order_by("-occurred_on", "-recorded_at")[:limit]
     )
+
+
+def likely_contributors(user: User, course: Course) -> PersonQuerySet:
+    """People the activity form offers as contributors to ``course``, by name.
+
+    Only people the user may already see: the staff of the course's organisations
+    (peer tutors are carers with lived experience) and anyone who has shaped this
+    course before. Everyone else is recorded by capacity alone: a list of every
+    carer would make the page megabytes long on a phone.
+    """
+    partners = getattr(course, "partner_list", None)
+    partner_ids = (
+        [org.pk for org in partners] if partners is not None else list(course.partners.values_list("pk", flat=True))
+    )
+    visible = visible_people(user)
+    staff = visible.in_organisations([course.owner_id, *partner_ids], roles=COURSE_STAFF_ROLES)
+    contributed = Contribution.objects.filter(activity__course=course, person__isnull=False).values("person_id")
+    return (staff | visible.filter(pk__in=contributed)).by_name()
 
 
 def managed_terms(user: User) -> QuerySet[Term]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
 from peerpath.core import audit
@@ -336,11 +336,6 @@ def remove_material(*, actor: Actor, material: CourseMaterial) -> None:
         actor=actor, action="course_material.removed", target=material, data={"version": str(material.version_id)}
     )
     material.delete()
-
-
-def contributor_ids(course: Course) -> QuerySet[Contribution, Any]:
-    """Ids of the named people who have contributed to a course, as a subquery."""
-    return Contribution.objects.filter(activity__course=course, person__isnull=False).values("person_id").distinct()
 
 
 @dataclass(frozen=True)

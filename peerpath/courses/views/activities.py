@@ -14,7 +14,6 @@ from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses import access, services
 from peerpath.courses.forms.activities import ActivityForm, contributor_formset
 from peerpath.courses.forms.errors import add_formset_error, add_service_error, summary_errors
-from peerpath.people import access as people_access
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,16 +23,7 @@ def activity_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     require_object_permission(request, "courses.log_activity", course)
     posted = request.POST if request.method == "POST" else None
     form = ActivityForm(posted, versions=course.versions.order_by("-number"))
-    organisation_ids = [course.owner_id, *(org.pk for org in getattr(course, "partner_list", []))]
-    # Likely contributors, among people the user may already see: the staff of the course's
-    # organisations (peer tutors are carers with lived experience) and anyone who has shaped
-    # this course before. Everyone else is recorded by capacity alone: a list of every carer
-    # would make the page megabytes long on a phone.
-    visible = people_access.visible_people(request.user)
-    staff = visible.in_organisations(organisation_ids, roles=access.COURSE_STAFF_ROLES)
-    previous = visible.filter(pk__in=services.contributor_ids(course))
-    people = (staff | previous).by_name()
-    contributors = contributor_formset(people, posted)
+    contributors = contributor_formset(access.likely_contributors(request.user, course), posted)
     if request.method == "POST" and form.is_valid() and contributors.is_valid():
         data = form.cleaned_data
         try:
