@@ -30,6 +30,7 @@ not through the fetcher; the print stylesheet names no web fonts.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import posixpath
 import re
@@ -40,6 +41,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from weasyprint import HTML  # type: ignore[import-untyped]
@@ -145,6 +147,25 @@ def html_to_pdf(html: str, *, request: HttpRequest | None = None, base_url: str 
     fetcher = StaticOnlyURLFetcher(static_prefix)
     pdf: bytes = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print").write_pdf()
     return pdf
+
+
+def cached_html_to_pdf(
+    html: str, *, request: HttpRequest | None = None, timeout: int = 60 * 60, prefix: str = "pdf"
+) -> bytes:
+    """:func:`html_to_pdf`, kept in the cache for ``timeout`` seconds.
+
+    Layout takes seconds for a long document, and public documents can be asked
+    for by anyone, so the result is keyed by the HTML it was made from (and the
+    origin its links point at): any change to what is printed changes the key,
+    so nothing stale is served and nothing needs invalidating.
+    """
+    digest = hashlib.sha256(f"{static_base_url(request)}\n{html}".encode()).hexdigest()
+    key = f"{prefix}:{digest}"
+    document: bytes | None = cache.get(key)
+    if document is None:
+        document = html_to_pdf(html, request=request)
+        cache.set(key, document, timeout)
+    return document
 
 
 def render_pdf(

@@ -7,11 +7,9 @@ it and a 404 for everyone else. Every page is built from
 
 from __future__ import annotations
 
-import hashlib
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -19,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from peerpath.core.forms import form_status
-from peerpath.core.pdf import html_to_pdf, pdf_response, static_base_url
+from peerpath.core.pdf import cached_html_to_pdf, pdf_response
 from peerpath.courses import coproduction, prospectus
 from peerpath.courses.models import Term
 from peerpath.courses.term_forms import ProspectusFilterForm
@@ -96,20 +94,6 @@ def pdf(request: HttpRequest, slug: str) -> HttpResponse:
     entries: list[prospectus.ProspectusEntry] = context["entries"]  # type: ignore[assignment]
     context["outcomes"] = prospectus.approved_outcomes([entry.course_id for entry in entries])
     html = render_to_string("prospectus/term_print.jinja", context, request=request, using="jinja2")
-    return pdf_response(_pdf_of(request, html), filename=f"{slug}-prospectus.pdf")
-
-
-# Laying out a prospectus takes seconds (about 2.5 s for 40 courses) and anyone may ask
-# for one, so PDFs are kept for an hour, keyed by the HTML they were made from: a
-# change to the term, its courses or the filters changes the HTML and so the key.
-PDF_CACHE_SECONDS = 60 * 60
-
-
-def _pdf_of(request: HttpRequest, html: str) -> bytes:
-    digest = hashlib.sha256(f"{static_base_url(request)}\n{html}".encode()).hexdigest()
-    key = f"prospectus-pdf:{digest}"
-    document: bytes | None = cache.get(key)
-    if document is None:
-        document = html_to_pdf(html, request=request)
-        cache.set(key, document, PDF_CACHE_SECONDS)
-    return document
+    return pdf_response(
+        cached_html_to_pdf(html, request=request, prefix="prospectus-pdf"), filename=f"{slug}-prospectus.pdf"
+    )

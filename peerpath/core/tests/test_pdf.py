@@ -12,10 +12,12 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.template import engines
 from django.test import RequestFactory
 from pypdf import PdfReader
 
+from peerpath.core import pdf
 from peerpath.core.pdf import (
     INTERNAL_ORIGIN,
     ResourceRefusedError,
@@ -209,3 +211,27 @@ def test_pdf_response_headers(inline: bool, disposition: str) -> None:
 )
 def test_pdf_filenames_are_sanitised(given: str, safe: str) -> None:
     assert safe_pdf_filename(given) == safe
+
+
+def test_cached_pdfs_are_laid_out_once_per_html_and_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    laid_out: list[str] = []
+    real = pdf.html_to_pdf
+
+    def counting(html: str, **kwargs: object) -> bytes:
+        laid_out.append(html)
+        return real(html, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "html_to_pdf", counting)
+    cache.clear()
+    page = "<!doctype html><html lang='en-GB'><title>t</title><p>Same page</p></html>"
+    other_origin = RequestFactory().get("/", secure=True)  # https://testserver, not the default origin
+
+    first = pdf.cached_html_to_pdf(page)
+    again = pdf.cached_html_to_pdf(page)
+    elsewhere = pdf.cached_html_to_pdf(page, request=other_origin)
+    changed = pdf.cached_html_to_pdf(page.replace("Same", "Changed"))
+
+    assert first == again
+    assert len(laid_out) == 3  # the repeat came from the cache; another origin or other HTML did not
+    assert "Changed page" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(changed)).pages)
+    assert elsewhere.startswith(b"%PDF")

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from peerpath.courses import prospectus, public_views
+from peerpath.core import pdf
+from peerpath.courses import prospectus
 from peerpath.courses.choices import Audience, Capacity, Category, Stage
 from peerpath.courses.models import Course, CourseVersion
 from peerpath.courses.prospectus import Borough, CoproductionSummary, Filters
@@ -605,13 +606,13 @@ def test_pdf_query_count_is_flat(term, college, approver, sutton, assert_flat_qu
 def test_pdf_is_laid_out_once_until_the_prospectus_changes(term, college, approver, monkeypatch):
     course = _offer(term, approved_course(college, approver, title="Caring and coping"))
     laid_out = []
-    real = public_views.html_to_pdf
+    real = pdf.html_to_pdf
 
     def counting(html, **kwargs):
         laid_out.append(html)
         return real(html, **kwargs)
 
-    monkeypatch.setattr(public_views, "html_to_pdf", counting)
+    monkeypatch.setattr(pdf, "html_to_pdf", counting)
     cache.clear()
     client = Client()
     url = reverse("prospectus:pdf", kwargs={"slug": term.slug})
