@@ -106,6 +106,11 @@ class Profile:
     stages_missing_lived_experience: list[str] = field(default_factory=list)
 
     @property
+    def lived_hours(self) -> Decimal:
+        """Hours given by people with lived experience, at every stage."""
+        return sum((summary.lived_hours for summary in self.by_stage), ZERO)
+
+    @property
     def lived_design_share(self) -> Decimal | None:
         return _share(self.lived_design_hours, self.design_hours)
 

@@ -38,14 +38,11 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from peerpath.courses import coproduction, presenters
-from peerpath.courses.choices import LIVED_EXPERIENCE, Audience, Capacity, Category, DeliveryMode
+from peerpath.courses.choices import Audience, Capacity, Category, DeliveryMode
 from peerpath.courses.models import Contribution, Course, CourseVersion, Term
 from peerpath.courses.querysets import CourseQuerySet, TermQuerySet
 from peerpath.people.models import Consent, Organisation, Person
 from peerpath.people.services import consenting
-
-ZERO = Decimal("0")
-
 
 # Formatting ------------------------------------------------------------------
 
@@ -97,8 +94,7 @@ class CoproductionSummary:
 
     @classmethod
     def of(cls, profile: coproduction.Profile) -> CoproductionSummary:
-        lived = sum((row.hours for row in profile.by_capacity if row.capacity in LIVED_EXPERIENCE), ZERO)
-        return cls(profile.is_coproduced, profile.total_contributions, profile.total_hours, lived)
+        return cls(profile.is_coproduced, profile.total_contributions, profile.total_hours, profile.lived_hours)
 
     @property
     def lived_share(self) -> Decimal | None:

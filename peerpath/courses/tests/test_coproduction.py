@@ -98,6 +98,7 @@ def test_shares_by_capacity_and_stage():
     assert by_capacity[CARER].hours_share == D("0.5")
     assert by_capacity[CARER].contribution_share == D("0.6")
     assert by_capacity[USER].hours_share == 0
+    assert profile.lived_hours == D("5")  # carers' 4 design and 1 review hours; the partner's 3 are not lived
     stages = {summary.stage: summary for summary in profile.by_stage}
     assert [summary.stage for summary in profile.by_stage] == list(Stage.values)
     assert stages[DESIGN].lived_share == D("4") / D("6")
