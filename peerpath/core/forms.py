@@ -136,6 +136,22 @@ def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
     return items
 
 
+def summary_errors(form: forms.BaseForm, formset: forms.BaseFormSet | None = None) -> list[dict[str, str]]:
+    """Errors of a form and its formset for one NHS.UK error summary, in page order.
+
+    A view whose page has a formset passes the result to its template as ``errors``;
+    the layout then shows this summary (and "Error:" in the title) instead of the form's.
+    """
+    items = error_list(form) if form.is_bound else []
+    if formset is not None and formset.is_bound:
+        for row in formset.forms:
+            items.extend(error_list(row))
+        first = formset.forms[0] if formset.forms else None
+        anchor = f"#{first[next(iter(first.fields))].auto_id}" if first is not None else "#maincontent"
+        items.extend({"text": str(message), "href": anchor} for message in formset.non_form_errors())
+    return items
+
+
 def form_status(form: forms.BaseForm) -> int:
     """Every PeerPath page re-shown with form errors answers 400, so clients and tests can
     tell a rejected submission from a page that loaded."""

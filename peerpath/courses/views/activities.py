@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from peerpath.core.decorators import require_object_permission
+from peerpath.core.forms import summary_errors
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses import access, services
 from peerpath.courses.forms.activities import ActivityForm, contributor_formset
-from peerpath.courses.forms.errors import add_formset_error, add_service_error, summary_errors
+from peerpath.courses.forms.errors import add_formset_error, add_service_error
 
 
 @require_http_methods(["GET", "POST"])

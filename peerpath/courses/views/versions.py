@@ -19,10 +19,10 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerpath.core.decorators import require_object_permission
-from peerpath.core.forms import form_status
+from peerpath.core.forms import form_status, summary_errors
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses import access, presenters, services
-from peerpath.courses.forms.errors import add_service_error, summary_errors
+from peerpath.courses.forms.errors import add_service_error
 from peerpath.courses.forms.versions import MaterialForm, VersionForm, outline_entries, outline_formset
 from peerpath.courses.models import Course, CourseVersion
 
