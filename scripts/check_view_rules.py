@@ -22,6 +22,15 @@ FORBIDDEN_MANAGERS = {
     "CourseMaterial",
     "CoproductionActivity",
     "Contribution",
+    "CourseRun",
+    "Session",
+    "Enrolment",
+    "Attendance",
+    "FacilitatorAssignment",
+    "SupportGroup",
+    "GroupMeeting",
+    "CalendarFeed",
+    "SentMessage",
 }
 
 

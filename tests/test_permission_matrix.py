@@ -31,6 +31,9 @@ from peerpath.courses.tests.factories import (
     approved_course,
 )
 from peerpath.courses.tests.factories import log as log_activity
+from peerpath.delivery import enrolment
+from peerpath.delivery.models import CourseRun, Enrolment, GroupMeeting, Session, SupportGroup
+from peerpath.delivery.tests.factories import GroupMeetingFactory, SupportGroupFactory, open_run
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
 from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
@@ -89,6 +92,21 @@ class World:
     home_term: Term
     other_term: Term
     unpublished_term: Term
+    # Delivery: home_run is open, staffed by the peer and professional tutor actors, with the
+    # participant actor and home_carer enrolled; other_run belongs to other_org.
+    home_run: CourseRun
+    home_session: Session
+    home_enrolment: Enrolment
+    carer_enrolment: Enrolment
+    other_run: CourseRun
+    other_session: Session
+    other_enrolment: Enrolment
+    # Support groups: home_group (named attendance) with one meeting the peer tutor facilitated,
+    # anonymous_group (head counts) and other_group of other_org.
+    home_group: SupportGroup
+    home_meeting: GroupMeeting
+    anonymous_group: SupportGroup
+    other_group: SupportGroup
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +180,23 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
     other_term = TermFactory(organisation=other_org, name="Spring 2027")
     other_term.courses.add(other_course)
     unpublished_term = TermFactory(organisation=home_org, name="Summer 2027", published=False)
+    home_run = open_run(
+        home_org,
+        coordinator,
+        course=home_course,
+        term=home_term,
+        peer=actors["peer_tutor"].person,
+        professional=actors["professional_tutor"].person,
+    )
+    other_run = open_run(other_org, actors["outsider"].user, course=other_course, term=other_term)
+
+    def _enrol(run: CourseRun, person: Person) -> Enrolment:
+        return enrolment.enrol(actor=coordinator, run_id=run.pk, person=person, agreement_accepted=True)
+
+    home_group = SupportGroupFactory(organisation=home_org, name="Tuesday carers' group")
+    home_meeting = GroupMeetingFactory(group=home_group, recorded_by=coordinator)
+    home_meeting.facilitators.add(actors["peer_tutor"].person)
+    home_meeting.attendees.add(home_carer)
     return World(
         home_org=home_org,
         home_carer=home_carer,
@@ -176,6 +211,17 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         home_term=home_term,
         other_term=other_term,
         unpublished_term=unpublished_term,
+        home_run=home_run,
+        home_session=home_run.sessions.order_by("number").first(),
+        home_enrolment=_enrol(home_run, actors["participant"].person),
+        carer_enrolment=_enrol(home_run, home_carer),
+        other_run=other_run,
+        other_session=other_run.sessions.order_by("number").first(),
+        other_enrolment=_enrol(other_run, other_carer),
+        home_group=home_group,
+        home_meeting=home_meeting,
+        anonymous_group=SupportGroupFactory(organisation=home_org, name="Evening drop-in", anonymous=True),
+        other_group=SupportGroupFactory(organisation=other_org, name="Tuesday carers' group"),
     )
 
 
@@ -276,11 +322,11 @@ def test_everyone_with_a_person_record_reaches_their_own_pages(route: str, role:
 def test_each_case_runs_in_a_savepoint_of_the_module_transaction(world: World, attempt: int):
     """What a case writes is undone before the next: the test's transaction is nested.
 
-    Each attempt finds the shared course, deletes it and sees it gone; whichever
+    Each attempt finds the shared support group, deletes it and sees it gone; whichever
     attempt runs second would not find it if the first one's delete had leaked.
     """
     assert connection.in_atomic_block
     assert connection.savepoint_ids, "the test's transaction should be a savepoint inside the module's"
-    assert Course.objects.filter(pk=world.home_course.pk).exists()
-    Course.objects.filter(pk=world.home_course.pk).delete()
-    assert not Course.objects.filter(pk=world.home_course.pk).exists()
+    assert SupportGroup.objects.filter(pk=world.home_group.pk).exists()
+    SupportGroup.objects.filter(pk=world.home_group.pk).delete()
+    assert not SupportGroup.objects.filter(pk=world.home_group.pk).exists()

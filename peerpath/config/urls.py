@@ -13,6 +13,10 @@ urlpatterns = [
     path("courses/terms/", include("peerpath.courses.term_urls")),
     path("courses/", include("peerpath.courses.urls")),
     path("prospectus/", include("peerpath.courses.prospectus_urls")),
+    path("runs/", include("peerpath.delivery.message_urls")),
+    path("", include("peerpath.delivery.urls")),
+    path("groups/", include("peerpath.delivery.group_urls")),
+    path("calendar/", include("peerpath.delivery.calendar_urls")),
     path("admin/", admin.site.urls),
 ]
 

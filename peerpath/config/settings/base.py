@@ -213,6 +213,14 @@ PEERPATH_MATERIAL_MAX_BYTES = env_int("PEERPATH_MATERIAL_MAX_MB", 20, minimum=1,
 # Any request with files larger than this is refused before it is read (a 400 page);
 # between the two limits, the form says which file was too large.
 PEERPATH_MAX_REQUEST_BYTES = 2 * PEERPATH_MATERIAL_MAX_BYTES
+# The address links in emails and calendar feeds start with (no request behind a background job).
+PEERPATH_SITE_URL = env_str("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Delivery: how long an offered place is held, and the share of sessions a participant must
+# attend to complete a course (percent).
+PEERPATH_OFFER_HOURS = env_int("PEERPATH_OFFER_HOURS", 48, minimum=1, maximum=24 * 14)
+PEERPATH_COMPLETION_PERCENT = env_int("PEERPATH_COMPLETION_PERCENT", 80, minimum=1, maximum=100)
+# Session reminders go out this many hours before a session starts.
+PEERPATH_REMINDER_HOURS = env_int("PEERPATH_REMINDER_HOURS", 24, minimum=1, maximum=24 * 7)
 FILE_UPLOAD_HANDLERS = [
     "peerpath.core.uploads.RequestSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
