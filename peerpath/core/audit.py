@@ -27,6 +27,9 @@ class SystemActor:
         if not self.name.strip():
             raise ValueError("A system actor needs a name.")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 Actor: TypeAlias = User | SystemActor
 

@@ -8,6 +8,7 @@ messages follow NHS content style: say what to do, not what went wrong.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -150,6 +151,13 @@ def summary_errors(form: forms.BaseForm, formset: forms.BaseFormSet | None = Non
         anchor = f"#{first[next(iter(first.fields))].auto_id}" if first is not None else "#maincontent"
         items.extend({"text": str(message), "href": anchor} for message in formset.non_form_errors())
     return items
+
+
+def add_service_error(form: forms.BaseForm, error: Exception, fields: Mapping[str, str] | None = None) -> None:
+    """Show a service's error on the field it names (``error.field``, renamed by ``fields``) or the whole form."""
+    field = getattr(error, "field", None) or ""
+    name = (fields or {}).get(field, field)
+    form.add_error(name if name in form.fields else None, str(error))
 
 
 def form_status(form: forms.BaseForm) -> int:

@@ -14,7 +14,7 @@ courses the term offers, one entry per course.
 
 The delivery app will register a second source listing the term's scheduled
 runs, one entry per run, with ``run_id``, ``starts_on``, ``venue`` and
-``places_left`` filled in and ``boroughs`` set to the venue's borough (build them
+``places_left``, ``waiting`` and ``enrol_url`` filled in and ``boroughs`` set to the venue's borough (build them
 with :func:`course_entry`). When any run of a course exists for a term, its run
 entries replace that course's course-level entry (:func:`all_entries`); courses
 without runs still appear once, as courses. Filters apply to every entry alike.
@@ -136,6 +136,8 @@ class ProspectusEntry:
     starts_on: date | None = None
     venue: str | None = None
     places_left: int | None = None
+    waiting: int | None = None
+    enrol_url: str | None = None
 
     @property
     def is_run(self) -> bool:

@@ -17,10 +17,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from peerpath.courses.access import managed_terms
+from peerpath.courses.models import Course, CourseVersion, Term
 from peerpath.delivery.models import CourseRun, Enrolment, FacilitatorAssignment, Session, Venue
-from peerpath.people.access import principal_for
-from peerpath.people.models import Membership
+from peerpath.people.access import principal_for, visible_people
+from peerpath.people.models import Membership, Person
 
 Role = Membership.Role
 User = AbstractBaseUser | AnonymousUser
@@ -112,3 +115,33 @@ def access_venue(user: User, pk: Any) -> Venue:
         return managed_venues(user).select_related("organisation", "area").get(pk=pk)
     except (Venue.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such venue") from None
+
+
+def runnable_versions(user: User) -> QuerySet[CourseVersion]:
+    """Approved versions of courses the user's organisations own or partner in (all for administrators)."""
+    principal = principal_for(user)
+    approved = CourseVersion.objects.filter(status=CourseVersion.Status.APPROVED, course__status=Course.Status.APPROVED)
+    if not principal.is_administrator:
+        coordinated = list(principal.organisations(Role.COORDINATOR))
+        approved = approved.filter(Q(course__owner_id__in=coordinated) | Q(course__partners__in=coordinated)).distinct()
+    return approved.select_related("course").order_by("course__title")
+
+
+def run_terms(user: User) -> QuerySet[Term]:
+    """Terms a run can be planned in: not yet ended, of the user's organisations or any for administrators."""
+    return (
+        managed_terms(user).not_ended(timezone.localdate()).select_related("organisation").order_by("starts_on", "name")
+    )  # type: ignore[attr-defined]
+
+
+def possible_facilitators(run: CourseRun) -> QuerySet[Person]:
+    """Current tutors of the run's organisation and of the course's owner and partners, by name."""
+    course = run.version.course
+    organisations = [run.organisation_id, course.owner_id, *course.partners.values_list("pk", flat=True)]
+    tutors = Membership.objects.current().filter(role=Role.TUTOR, organisation_id__in=organisations)
+    return Person.objects.filter(pk__in=tutors.values("person_id")).order_by("family_name", "given_name")
+
+
+def find_participant(user: User, run: CourseRun, email: str) -> Person | None:
+    """A person the user may see, by email, for enrolling them on ``run`` (None if not found)."""
+    return visible_people(user).filter(email__iexact=email.strip()).first()

@@ -47,6 +47,12 @@ class Venue(models.Model):
         return self.name
 
 
+class CourseRunQuerySet(models.QuerySet["CourseRun"]):
+    def with_first_session(self) -> CourseRunQuerySet:
+        """Each run with ``first_session`` (its earliest start) and ``session_total``."""
+        return self.annotate(first_session=models.Min("sessions__starts_at"), session_total=models.Count("sessions"))
+
+
 class CourseRun(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -72,6 +78,8 @@ class CourseRun(models.Model):
     waiting = models.PositiveSmallIntegerField(default=0, help_text="People on the waiting list")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CourseRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

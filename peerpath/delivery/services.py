@@ -235,3 +235,33 @@ def change_status(*, actor: Actor, run: CourseRun, to_status: str) -> CourseRun:
         raise DeliveryError("Cancel a run with a reason", field="reason")
     _transition(actor, run, to_status)
     return run
+
+
+def next_statuses(run: CourseRun) -> list[tuple[str, str]]:
+    """The statuses a coordinator may move the run to now, as form choices.
+
+    Full and open follow from enrolments, so they are offered only to re-open a
+    full run by hand (a place freed outside PeerPath) or to close enrolment early.
+    """
+    return [(status, Status(status).label) for status in Status.values if status in TRANSITIONS[run.status]]
+
+
+@transaction.atomic
+def save_venue(*, actor: Actor, form_venue: Venue, organisations: Sequence[Organisation]) -> Venue:
+    """Save a venue checked by its form; a new one belongs to the actor's (first) coordinated organisation."""
+    audit.person_actor(actor)
+    if form_venue._state.adding:
+        if not organisations:
+            raise DeliveryError("Only a coordinator of an organisation can add its venues")
+        form_venue.organisation = organisations[0]
+    if form_venue.online and not form_venue.joining_link:
+        raise DeliveryError("Enter the joining link for the online room", field="joining_link")
+    if not form_venue.online:
+        form_venue.joining_link = ""
+    try:
+        with transaction.atomic():
+            form_venue.save()
+    except IntegrityError:
+        raise DeliveryError("Your organisation already has a venue with this name", field="name") from None
+    audit.record(actor=actor, action="venue.saved", target=form_venue, data={"online": form_venue.online})
+    return form_venue

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django import forms
 
-from peerpath.courses.services import CourseError
+from peerpath.core.forms import add_service_error
 
-
-def add_service_error(form: forms.BaseForm, error: CourseError, fields: Mapping[str, str] | None = None) -> None:
-    """Show a service's CourseError on the field it names (or the whole form)."""
-    name = (fields or {}).get(error.field or "", error.field)
-    form.add_error(name if name in form.fields else None, str(error))
+__all__ = ["add_formset_error", "add_service_error"]
 
 
 def add_formset_error(formset: forms.BaseFormSet, message: str) -> None:
