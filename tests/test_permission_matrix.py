@@ -32,8 +32,8 @@ from peerpath.courses.tests.factories import (
 )
 from peerpath.courses.tests.factories import log as log_activity
 from peerpath.delivery import enrolment
-from peerpath.delivery.models import CourseRun, Enrolment, GroupMeeting, Session, SupportGroup
-from peerpath.delivery.tests.factories import GroupMeetingFactory, SupportGroupFactory, open_run
+from peerpath.delivery.models import CourseRun, Enrolment, GroupMeeting, Session, SupportGroup, Venue
+from peerpath.delivery.tests.factories import GroupMeetingFactory, SupportGroupFactory, VenueFactory, open_run
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
 from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
@@ -95,6 +95,7 @@ class World:
     # Delivery: home_run is open, staffed by the peer and professional tutor actors, with the
     # participant actor and home_carer enrolled; other_run belongs to other_org.
     home_run: CourseRun
+    home_venue: Venue
     home_session: Session
     home_enrolment: Enrolment
     carer_enrolment: Enrolment
@@ -212,6 +213,7 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         other_term=other_term,
         unpublished_term=unpublished_term,
         home_run=home_run,
+        home_venue=VenueFactory(organisation=home_org, name="Springfield Recovery College"),
         home_session=home_run.sessions.order_by("number").first(),
         home_enrolment=_enrol(home_run, actors["participant"].person),
         carer_enrolment=_enrol(home_run, home_carer),
