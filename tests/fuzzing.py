@@ -130,3 +130,23 @@ def form_data(form: forms.BaseForm, baseline: dict[str, str] | None = None) -> s
 
 def date_fields(name: str, day: int, month: int, year: int) -> dict[str, str]:
     return {f"{name}_day": str(day), f"{name}_month": str(month), f"{name}_year": str(year)}
+
+
+def spoiled(baseline: dict[str, str]) -> st.SearchStrategy[dict[str, str]]:
+    """The baseline with up to three keys replaced by hostile text or dropped, plus stray keys."""
+    keys = sorted(baseline)
+    changes = st.sets(st.sampled_from(keys), max_size=3).flatmap(
+        lambda chosen: st.fixed_dictionaries({key: st.none() | fuzz_text for key in sorted(chosen)})
+    )
+    stray = st.dictionaries(st.text(any_character, max_size=12), fuzz_text, max_size=2)
+
+    def apply(change: dict[str, str | None], extra: dict[str, str]) -> dict[str, str]:
+        data = {**extra, **baseline}
+        for key, value in change.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        return data
+
+    return st.builds(apply, changes, stray)

@@ -19,29 +19,9 @@ from hypothesis import strategies as st
 
 from peerpath.courses.models import CoproductionActivity, Course, CourseVersion, Term
 from peerpath.courses.tests.factories import CourseFactory, CourseVersionFactory, TermFactory, approved_course
-from tests.fuzzing import any_character, date_fields, fuzz_text, view_fuzz_settings
+from tests.fuzzing import date_fields, spoiled, view_fuzz_settings
 
 pytestmark = pytest.mark.django_db
-
-
-def spoiled(baseline: dict[str, str]) -> st.SearchStrategy[dict[str, str]]:
-    """The baseline with up to three keys replaced by hostile text or dropped, plus stray keys."""
-    keys = sorted(baseline)
-    changes = st.sets(st.sampled_from(keys), max_size=3).flatmap(
-        lambda chosen: st.fixed_dictionaries({key: st.none() | fuzz_text for key in sorted(chosen)})
-    )
-    stray = st.dictionaries(st.text(any_character, max_size=12), fuzz_text, max_size=2)
-
-    def apply(change: dict[str, str | None], extra: dict[str, str]) -> dict[str, str]:
-        data = {**extra, **baseline}
-        for key, value in change.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
-        return data
-
-    return st.builds(apply, changes, stray)
 
 
 def _post(client: Client, url: str, data: dict[str, str]) -> int:
