@@ -139,6 +139,10 @@ def enrol(
         run = _lock_run(run_id)
         _check_open(run, timezone.localdate())
         now = timezone.now()
+        first = run.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
+        if first is not None and first <= now:
+            # The start job has not caught up yet; the course has begun all the same.
+            raise DeliveryError("This run has already started, so enrolment has closed")
         enrolment = Enrolment.objects.filter(run=run, person=person).first()
         if enrolment is not None and enrolment.status in ACTIVE:
             raise DeliveryError(_already(enrolment, channel == Enrolment.Channel.SELF))

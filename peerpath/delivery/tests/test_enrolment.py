@@ -114,6 +114,13 @@ def test_closed_runs_refuse_enrolment(run, home_org, coordinator, change, messag
     assert not run.enrolments.exists()
 
 
+def test_a_run_whose_first_session_has_begun_refuses_enrolment_before_the_start_job_runs(run, home_org, coordinator):
+    first = run.sessions.order_by("starts_at").first().starts_at
+    with time_machine.travel(first, tick=False), pytest.raises(DeliveryError, match="already started"):
+        enrol(coordinator, run, carer(home_org))
+    assert run.status == R.OPEN
+
+
 def test_the_student_agreement_must_be_accepted(run, home_org, coordinator):
     with pytest.raises(DeliveryError, match="student agreement") as caught:
         enrolment.enrol(actor=coordinator, run_id=run.pk, person=carer(home_org), agreement_accepted=False)

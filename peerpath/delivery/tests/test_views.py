@@ -107,6 +107,14 @@ def test_a_participant_leaves_the_waiting_list(run, actors, coordinator):
     assert mine.status == E.WITHDRAWN
 
 
+def test_the_run_page_sums_up_the_run(run, actors, coordinator):
+    fill(run, coordinator, 3)
+    body = actors["coordinator"].client.get(reverse("delivery:run_detail", kwargs={"pk": run.pk})).content.decode()
+    assert "3 taken of 3" in body
+    assert run.term.name in body
+    assert "Enrol someone" in body
+
+
 def test_a_coordinator_enrols_someone_by_email(run, actors, home_org, other_org):
     client = actors["coordinator"].client
     person = carer(home_org)

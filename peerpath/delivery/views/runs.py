@@ -100,7 +100,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "run": run,
             "course": run.version.course,
             "status": presenters.run_status_tag(run),
-            "summary": presenters.run_summary_rows(run, sessions),
+            "facts": presenters.run_summary_rows(run, sessions),
             "sessions": sessions,
             "assignments": assignments,
             "gaps": services.staffing_gaps(run) if run.status == Status.PLANNED else [],
