@@ -62,6 +62,8 @@ def _url(name: str, route: str, person_pk: object) -> str:
         "material_id": ABSENT_PK,
         "slug": "no-such-term",
         "course_id": ABSENT_PK,
+        "session_id": ABSENT_PK,
+        "enrolment_id": ABSENT_PK,
         "meeting_id": ABSENT_PK,
     }
     wanted = re.findall(r"<(?:\w+:)?(\w+)>", route)
