@@ -11,7 +11,7 @@ Anything out of scope is a 404, like a run that does not exist.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from peerpath.courses.access import managed_terms
 from peerpath.courses.models import Course, CourseVersion, Term
-from peerpath.delivery.models import CourseRun, Enrolment, FacilitatorAssignment, Session, Venue
+from peerpath.courses.querysets import TermQuerySet
+from peerpath.delivery.models import CourseRun, CourseRunQuerySet, Enrolment, FacilitatorAssignment, Session, Venue
 from peerpath.people.access import principal_for, visible_people
 from peerpath.people.models import Membership, Person
 
@@ -29,11 +30,11 @@ Role = Membership.Role
 User = AbstractBaseUser | AnonymousUser
 
 
-def _facilitated(person_id: Any) -> QuerySet[FacilitatorAssignment]:
+def _facilitated(person_id: Any) -> QuerySet[FacilitatorAssignment, Any]:
     return FacilitatorAssignment.objects.filter(person_id=person_id).values("run_id")
 
 
-def visible_runs(user: User) -> QuerySet[CourseRun]:
+def visible_runs(user: User) -> CourseRunQuerySet:
     principal = principal_for(user)
     if principal.is_administrator:
         return CourseRun.objects.all()
@@ -57,15 +58,10 @@ def access_run(user: User, pk: Any) -> CourseRun:
     except (CourseRun.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such run") from None
     principal = principal_for(user)
-    run.viewer_coordinates = principal.is_administrator or run.organisation_id in principal.organisations(  # type: ignore[attr-defined]
-        Role.COORDINATOR
-    )
-    run.viewer_facilitates = (
-        principal.person_id is not None
-        and run.assignments.filter(  # type: ignore[attr-defined]
-            person_id=principal.person_id
-        ).exists()
-    )
+    coordinates = principal.is_administrator or run.organisation_id in principal.organisations(Role.COORDINATOR)
+    facilitates = principal.person_id is not None and run.assignments.filter(person_id=principal.person_id).exists()
+    run.viewer_coordinates = coordinates  # type: ignore[attr-defined]
+    run.viewer_facilitates = facilitates  # type: ignore[attr-defined]
     return run
 
 
@@ -129,9 +125,8 @@ def runnable_versions(user: User) -> QuerySet[CourseVersion]:
 
 def run_terms(user: User) -> QuerySet[Term]:
     """Terms a run can be planned in: not yet ended, of the user's organisations or any for administrators."""
-    return (
-        managed_terms(user).not_ended(timezone.localdate()).select_related("organisation").order_by("starts_on", "name")
-    )  # type: ignore[attr-defined]
+    terms = cast(TermQuerySet, managed_terms(user))
+    return terms.not_ended(timezone.localdate()).select_related("organisation").order_by("starts_on", "name")
 
 
 def possible_facilitators(run: CourseRun) -> QuerySet[Person]:

@@ -9,11 +9,18 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
 
 from peerpath.core.forms import NHSDateField, NHSForm, NHSModelForm
 from peerpath.courses.models import CourseVersion, Term
-from peerpath.delivery.models import Attendance, CourseRun, Enrolment, FacilitatorAssignment, Session, Venue
+from peerpath.delivery.models import (
+    Attendance,
+    CourseRun,
+    CourseRunQuerySet,
+    Enrolment,
+    FacilitatorAssignment,
+    Session,
+    Venue,
+)
 from peerpath.people.models import Organisation, Person
 
 
@@ -30,7 +37,7 @@ class RunFilterForm(NHSForm):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "Any status"), *CourseRun.Status.choices]  # type: ignore[attr-defined]
 
-    def filter(self, runs: QuerySet[CourseRun]) -> QuerySet[CourseRun]:
+    def filter(self, runs: CourseRunQuerySet) -> CourseRunQuerySet:
         if not self.is_valid():
             return runs
         if self.cleaned_data["q"]:
@@ -107,7 +114,7 @@ class RunForm(NHSForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.options = {
+        self.options: dict[str, dict[str, Any]] = {
             "version": {str(v.pk): v for v in versions},
             "term": {str(t.pk): t for t in terms},
             "organisation": {str(o.pk): o for o in organisations},

@@ -85,7 +85,7 @@ def session_rows(run: CourseRun, *, with_registers: bool) -> list[dict[str, Any]
             "session": session,
             "when": format_when(session.starts_at, session.ends_at),
             "where": venue_text(session.venue),
-            "marked": session.marked,  # type: ignore[attr-defined]
+            "marked": session.marked,
             "register": with_registers,
         }
         for session in sessions
