@@ -276,6 +276,15 @@ class RegisterForm(NHSForm):
 
 
 class VenueForm(NHSModelForm):
+    joining_link = forms.URLField(
+        label="Joining link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Online rooms only. Shown only to people enrolled on a run that meets here",
+        error_messages={"invalid": "Enter the joining link as a web address, like https://meet.example.org/room"},
+    )
+
     class Meta:
         model = Venue
         fields = [

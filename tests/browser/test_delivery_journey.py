@@ -20,7 +20,7 @@ from conftest import make_member
 from peerpath.courses.tests.factories import TermFactory, approved_course
 from peerpath.delivery import enrolment
 from peerpath.delivery.models import Attendance, CourseRun, Enrolment
-from peerpath.delivery.tests.factories import VenueFactory, open_run
+from peerpath.delivery.tests.factories import VenueFactory, move_sessions, open_run
 from peerpath.people.models import Membership, Organisation, Person
 from peerpath.people.tests.factories import TEST_PASSWORD, AreaFactory, OrganisationFactory
 from tests.browser.conftest import PHONE, OpenPage, follow, log_in, submit, visit
@@ -47,10 +47,6 @@ def coordinator(college: Organisation) -> Person:
 def tutors(college: Organisation) -> tuple[Person, Person]:
     peer = make_member(college, Membership.Role.TUTOR, Membership.TutorKind.PEER, username="tutor")
     professional = make_member(college, Membership.Role.TUTOR, Membership.TutorKind.PROFESSIONAL, username="nurse")
-    # Tutors since before the course starts (accreditation is asked for the first session's day).
-    Membership.objects.filter(role=Membership.Role.TUTOR).update(
-        started_on=timezone.localdate() - datetime.timedelta(days=90)
-    )
     return peer, professional
 
 
@@ -115,10 +111,11 @@ def test_a_carer_finds_a_course_on_a_phone_and_enrols(open_page: OpenPage, colle
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
 def test_a_tutor_marks_a_register_on_a_tablet(open_page: OpenPage, college, coordinator, tutors, javascript) -> None:
-    run = a_run(college, coordinator, tutors, capacity=12, first_day=timezone.localdate())
+    run = a_run(college, coordinator, tutors, capacity=12, first_day=timezone.localdate() + datetime.timedelta(days=7))
     people = [carer(college, f"carer{n}", given, "Okafor") for n, given in enumerate(["Ada", "Bola", "Chidi"])]
     for person in people:
         enrolment.enrol(actor=coordinator.user, run_id=run.pk, person=person, agreement_accepted=True)
+    move_sessions(run, timezone.localdate())  # the first session is today: its register is open
     tablet = open_page(viewport=TABLET, javascript=javascript)
     log_in(tablet, "tutor", TEST_PASSWORD)
     follow(tablet, tablet.get_by_role("link", name="Runs", exact=True).first)

@@ -540,8 +540,9 @@ def test_term_page_query_count_is_flat(term, college, approver, sutton, assert_f
     def fetch():
         assert client.get(url, {"audience": "carers"}).status_code == 200
 
-    # term, courses with owner areas, partners with areas, co-production rule, grouped contributions
-    assert_flat_query_count(fetch, _grow_courses(term, college, approver, partner), expected=5)
+    # term, courses with owner areas, partners with areas, co-production rule, grouped contributions,
+    # and the delivery app's source asking for the term's runs (there are none)
+    assert_flat_query_count(fetch, _grow_courses(term, college, approver, partner), expected=6)
 
 
 def test_term_page_preview_costs_one_more_query_for_the_principal(actors, home_org, approver, assert_flat_query_count):
@@ -552,8 +553,8 @@ def test_term_page_preview_costs_one_more_query_for_the_principal(actors, home_o
     def fetch():
         assert client.get(url).status_code == 200
 
-    # session, user, term, principal, courses, partners, rule, contributions
-    assert_flat_query_count(fetch, _grow_courses(draft, home_org, approver, home_org), expected=8)
+    # session, user, term, principal, courses, partners, rule, contributions, runs
+    assert_flat_query_count(fetch, _grow_courses(draft, home_org, approver, home_org), expected=9)
 
 
 def test_index_query_count_is_flat(college, assert_flat_query_count):
@@ -599,8 +600,8 @@ def test_pdf_query_count_is_flat(term, college, approver, sutton, assert_flat_qu
     def fetch():
         assert client.get(url).status_code == 200
 
-    # the term page's five, and the approved versions' outcomes
-    assert_flat_query_count(fetch, _grow_courses(term, college, approver, partner), expected=6, sizes=(2, 8))
+    # the term page's six, and the approved versions' outcomes
+    assert_flat_query_count(fetch, _grow_courses(term, college, approver, partner), expected=7, sizes=(2, 8))
 
 
 def test_pdf_is_laid_out_once_until_the_prospectus_changes(term, college, approver, monkeypatch):

@@ -89,3 +89,19 @@ def open_run(
     professional = professional or tutor(organisation, Membership.TutorKind.PROFESSIONAL)
     services.assign_facilitator(actor=user, run=run, person=professional, role=role.PROFESSIONAL_TUTOR)
     return services.open_enrolment(actor=user, run=run)
+
+
+def move_sessions(run: CourseRun, first_day: datetime.date) -> None:
+    """Shift every session of ``run`` so the first falls on ``first_day`` at the same time of day.
+
+    People enrol before a run starts; tests that need a register open today (or days ago)
+    enrol first, then move the run's sessions there.
+    """
+    sessions = list(run.sessions.order_by("starts_at"))
+    first = timezone.localtime(sessions[0].starts_at)
+    moved = datetime.datetime.combine(first_day, first.time(), tzinfo=first.tzinfo)
+    delta = moved - first
+    for session in sessions:
+        session.starts_at += delta
+        session.ends_at += delta
+    type(sessions[0]).objects.bulk_update(sessions, ["starts_at", "ends_at"])

@@ -18,7 +18,7 @@ from hypothesis import given
 from peerpath.courses.tests.factories import TermFactory
 from peerpath.delivery import enrolment
 from peerpath.delivery.models import Attendance, CourseRun, Enrolment, FacilitatorAssignment, Venue
-from peerpath.delivery.tests.factories import open_run, tutor
+from peerpath.delivery.tests.factories import move_sessions, open_run, tutor
 from peerpath.people.models import Membership
 from peerpath.people.tests.factories import MembershipFactory
 from tests.fuzzing import date_fields, spoiled, view_fuzz_settings
@@ -34,22 +34,21 @@ def _post(client: Client, url: str, data: dict[str, str]) -> int:
 
 @pytest.fixture
 def run(home_org, actors):
-    """An open run whose first session is today (so its register is open), with two people on it."""
+    """An open run with two people on it, whose first session is today (so its register is open)."""
     today = timezone.localdate()
-    Membership.objects.filter(organisation=home_org).update(started_on=today - datetime.timedelta(days=60))
     term = TermFactory(organisation=home_org, starts_on=today - datetime.timedelta(days=30))
     run = open_run(
         home_org,
         actors["coordinator"].user,
         capacity=20,
         term=term,
-        first_day=today,
         peer=actors["peer_tutor"].person,
         professional=actors["professional_tutor"].person,
     )
     for _ in range(2):
         person = MembershipFactory(organisation=home_org, role=Membership.Role.PARTICIPANT).person
         enrolment.enrol(actor=actors["coordinator"].user, run_id=run.pk, person=person, agreement_accepted=True)
+    move_sessions(run, today)
     return run
 
 

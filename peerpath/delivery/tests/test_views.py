@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from peerpath.courses.tests.factories import TermFactory
 from peerpath.delivery import enrolment
 from peerpath.delivery.models import Attendance, CourseRun, Enrolment, Venue
-from peerpath.delivery.tests.factories import open_run
+from peerpath.delivery.tests.factories import move_sessions, open_run
 from peerpath.people.models import Membership
 from peerpath.people.tests.factories import MembershipFactory
 
@@ -28,22 +28,23 @@ def coordinator(actors):
 
 @pytest.fixture
 def run(home_org, coordinator, actors):
-    """A run of three places whose first session is today, so its register is open."""
-    return run_from(home_org, coordinator, actors, timezone.localdate())
-
-
-def run_from(organisation, user, actors, first_day):
+    """A run of three places starting in two weeks, taught by the tutor actors."""
     today = timezone.localdate()
-    term = TermFactory(organisation=organisation, starts_on=today - datetime.timedelta(days=30))
+    term = TermFactory(organisation=home_org, starts_on=today - datetime.timedelta(days=30))
     return open_run(
-        organisation,
-        user,
+        home_org,
+        coordinator,
         capacity=3,
         term=term,
-        first_day=first_day,
+        first_day=today + datetime.timedelta(days=14),
         peer=actors["peer_tutor"].person,
         professional=actors["professional_tutor"].person,
     )
+
+
+def meets(run, days_from_today=0):
+    """Move the run so its first session is today (or that many days from today): its register opens."""
+    move_sessions(run, timezone.localdate() + datetime.timedelta(days=days_from_today))
 
 
 def carer(organisation):
@@ -134,6 +135,7 @@ def _first(run):
 
 def test_a_tutor_marks_the_register_on_the_day(run, actors, coordinator):
     people = fill(run, coordinator, 2)
+    meets(run)
     session = _first(run)
     client = actors["peer_tutor"].client
     url = reverse("delivery:register", kwargs={"pk": run.pk, "session_id": session.pk})
@@ -157,6 +159,7 @@ def test_marks_for_someone_not_on_the_register_are_refused_and_nothing_is_saved(
     people = fill(run, coordinator, 1)
     other_run = open_run(home_org, coordinator, capacity=3)
     stranger = fill(other_run, coordinator, 1)[0]
+    meets(run)
     url = reverse("delivery:register", kwargs={"pk": run.pk, "session_id": _first(run).pk})
     response = actors["peer_tutor"].client.post(
         url, {f"mark_{people[0].pk}": "present", f"mark_{stranger.pk}": "present"}
@@ -166,13 +169,9 @@ def test_marks_for_someone_not_on_the_register_are_refused_and_nothing_is_saved(
     assert not Attendance.objects.exists()
 
 
-def test_after_the_grace_days_only_a_coordinator_can_enter_a_register_late(actors, home_org, coordinator):
-    # The tutors were tutors (so accredited, for now) on the day of the first session.
-    Membership.objects.filter(organisation=home_org).update(
-        started_on=timezone.localdate() - datetime.timedelta(days=60)
-    )
-    run = run_from(home_org, coordinator, actors, timezone.localdate() - datetime.timedelta(days=3))
+def test_after_the_grace_days_only_a_coordinator_can_enter_a_register_late(run, actors, coordinator):
     people = fill(run, coordinator, 1)
+    meets(run, days_from_today=-3)
     url = reverse("delivery:register", kwargs={"pk": run.pk, "session_id": _first(run).pk})
     data = {f"mark_{people[0].pk}": "present"}
     refused = actors["peer_tutor"].client.post(url, data)
@@ -267,3 +266,23 @@ def test_query_counts_stay_flat_as_runs_grow(view, expected, actors, home_org, c
         )
 
     assert_flat_query_count(lambda: client.get(url), grow, expected)
+
+
+def test_the_prospectus_costs_the_same_queries_however_many_runs_it_lists(
+    home_org, coordinator, client, assert_flat_query_count
+):
+    first = open_run(home_org, coordinator)
+    first.term.courses.add(first.version.course)
+    url = reverse("prospectus:term", kwargs={"slug": first.term.slug})
+
+    def grow(count):
+        for _ in range(count):
+            run = open_run(home_org, coordinator, term=first.term)
+            first.term.courses.add(run.version.course)
+            fill(run, coordinator, 2)
+
+    def fetch():
+        assert client.get(url).status_code == 200
+
+    # term, courses, partners, rule, contributions; runs, their partners, first venues, rule, contributions
+    assert_flat_query_count(fetch, grow, expected=10, sizes=(2, 6))
