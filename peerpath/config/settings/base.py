@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",
     "peerpath.core",
     "peerpath.people",
     "peerpath.courses",
@@ -202,8 +203,13 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PeerPath <no-reply@peerpath.invalid>")
 
-# Background work runs through the Django tasks API (docs/adr/005).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work runs through the Django tasks API (docs/adr/007): inline ("immediate", for
+# tests and the demo) or queued in the database for `manage.py db_worker` ("database").
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("PEERPATH_TASKS", "immediate", frozenset(TASK_BACKENDS))]}}
 
 # Service ---------------------------------------------------------------------
 PEERPATH_SERVICE_NAME = "PeerPath"

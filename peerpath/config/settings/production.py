@@ -3,7 +3,7 @@
 ``manage.py check --deploy --fail-level WARNING`` passes with these (tested in CI).
 """
 
-from peerpath.config.env import env_int, env_list, env_str
+from peerpath.config.env import env_choice, env_int, env_list, env_str
 from peerpath.config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -26,3 +26,6 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 # HSTS preload is an irreversible opt-in that belongs to whoever owns the domain.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Emails and reminders wait in the database for `manage.py db_worker`, so a slow mail server
+# never holds up a page and a failed send is retried by running the job again.
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("PEERPATH_TASKS", "database", frozenset(TASK_BACKENDS))]}}
