@@ -161,16 +161,18 @@ ADMIN_MODELS = {
     "people_area": "people.Area",
     "people_organisation": "people.Organisation",
     "courses_coproductionrule": "courses.CoproductionRule",
+    "django_tasks_database_dbtaskresult": "django_tasks_database.DBTaskResult",
 }
-# Read-only models in the admin: the audit log and django-axes' records.
+# Read-only models in the admin: the audit log, django-axes' records and queued tasks.
 ADMIN_NO_ADD = {
     "core_auditevent",
+    "django_tasks_database_dbtaskresult",
     "courses_coproductionrule",
     "axes_accessattempt",
     "axes_accesslog",
     "axes_accessfailurelog",
 }
-ADMIN_NO_DELETE = {"core_auditevent", "courses_coproductionrule"}
+ADMIN_NO_DELETE = {"core_auditevent", "courses_coproductionrule", "django_tasks_database_dbtaskresult"}
 
 
 def _admin_object(label: str) -> Callable[[Any], dict[str, Any]]:

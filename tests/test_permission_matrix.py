@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from conftest import Actor, make_actors, make_home_org, make_other_org
 from peerpath.core import audit
@@ -166,6 +167,14 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         "people_area": Area.objects.first(),
         "people_organisation": home_org,
         "courses_coproductionrule": CoproductionRule.objects.get(),
+        "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="peerpath.delivery.tasks.send_enrolment_email",
+            backend_name="default",
+            run_after=get_date_max(),  # as queued without a delay
+            exception_class_path="",
+            traceback="",
+        ),
     }
     coordinator = actors["coordinator"].user
     home_course = approved_course(home_org, coordinator, title="Caring for someone in crisis")

@@ -28,7 +28,7 @@ from django.utils.formats import date_format
 
 from peerpath.core import audit
 from peerpath.core.audit import Actor, SystemActor
-from peerpath.delivery import tasks
+from peerpath.delivery import services, tasks
 from peerpath.delivery.models import (
     ATTENDED,
     PLACE_HOLDING,
@@ -206,6 +206,20 @@ def withdraw(*, actor: Actor, enrolment_id: Any, reason: str = "") -> Enrolment:
         _offer_places(actor, run, timezone.now())
         _email_after_commit(enrolment, "withdrawn")
     return enrolment
+
+
+def cancel_run(*, actor: Actor, run_id: Any, reason: str) -> CourseRun:
+    """Cancel a run with a reason: everyone with a place, an offer or a place in the queue is
+    withdrawn and told why, in the same transaction as the cancellation."""
+    with transaction.atomic():
+        run = _lock_run(run_id)
+        services.cancel_run(actor=actor, run=run, reason=reason)
+        why = f"The run was cancelled: {run.cancellation_reason}"[:500]
+        for enrolment in run.enrolments.filter(status__in=ACTIVE).order_by("created_at"):
+            _move(actor, enrolment, E.WITHDRAWN, why)
+            _email_after_commit(enrolment, "run_cancelled")
+        _recount(run)
+    return run
 
 
 def accept_offer(*, actor: Actor, enrolment_id: Any) -> Enrolment:

@@ -25,6 +25,7 @@ EMAIL_STATUS = {
     "withdrawn": Enrolment.Status.WITHDRAWN,
     "offer_expired": Enrolment.Status.WITHDRAWN,
     "not_placed": Enrolment.Status.WITHDRAWN,
+    "run_cancelled": Enrolment.Status.WITHDRAWN,
 }
 SUBJECTS = {
     "enrolled": "You have a place on {course}",
@@ -33,6 +34,7 @@ SUBJECTS = {
     "withdrawn": "You have left {course}",
     "offer_expired": "Your offer of a place on {course} has expired",
     "not_placed": "No place came free on {course}",
+    "run_cancelled": "{course} has been cancelled",
 }
 
 

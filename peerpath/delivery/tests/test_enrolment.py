@@ -27,7 +27,7 @@ R = CourseRun.Status
 @pytest.fixture(autouse=True)
 def _committing(django_capture_on_commit_callbacks, monkeypatch):
     """Each service call 'commits' on return, so its after-commit emails go out then, as in production."""
-    for name in ("enrol", "withdraw", "accept_offer", "expire_offers", "start_due_runs", "complete_run"):
+    for name in ("enrol", "withdraw", "accept_offer", "expire_offers", "start_due_runs", "complete_run", "cancel_run"):
         original = getattr(enrolment, name)
 
         def committed(*args, _original=original, **kwargs):
@@ -298,3 +298,27 @@ def test_completing_a_run_decides_completion_from_the_registers(home_org, coordi
     statuses = [Enrolment.objects.get(pk=p.pk).status for p in people]
     assert statuses == [E.COMPLETED, E.COMPLETED, E.DID_NOT_COMPLETE]
     assert Enrolment.objects.get(pk=people[2].pk).status_changes.last().reason == "Attended 3 of 5 sessions"
+
+
+def test_cancelling_a_run_withdraws_and_tells_everyone_on_it(run, home_org, coordinator):
+    placed, queued = _full_run_with_queue(run, home_org, coordinator, waiting=1)
+    enrolment.withdraw(actor=coordinator, enrolment_id=placed[0].pk)  # the queue's first now holds an offer
+    mail.outbox.clear()
+    enrolment.cancel_run(actor=coordinator, run_id=run.pk, reason="The venue has closed")
+    run.refresh_from_db()
+    assert (run.status, run.places_taken, run.waiting) == (R.CANCELLED, 0, 0)
+    people = [placed[1], queued[0]]
+    for person in people:
+        person.refresh_from_db()
+        assert person.status == E.WITHDRAWN
+        assert person.status_changes.last().reason == "The run was cancelled: The venue has closed"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.person.email for p in people)
+    assert all("has been cancelled" in m.subject and "The venue has closed" in m.body for m in mail.outbox)
+
+
+def test_a_cancellation_without_a_reason_changes_nothing(run, home_org, coordinator):
+    placed = enrol(coordinator, run, carer(home_org))
+    with pytest.raises(DeliveryError, match="Enter why"):
+        enrolment.cancel_run(actor=coordinator, run_id=run.pk, reason="  ")
+    placed.refresh_from_db()
+    assert placed.status == E.ENROLLED

@@ -151,7 +151,7 @@ def run_status(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         to_status = form.cleaned_data["status"]
         try:
             if to_status == Status.CANCELLED:
-                services.cancel_run(actor=request.user, run=run, reason=form.cleaned_data["reason"])
+                enrolment.cancel_run(actor=request.user, run_id=run.pk, reason=form.cleaned_data["reason"])
             elif to_status == Status.COMPLETED:
                 result = enrolment.complete_run(actor=request.user, run_id=run.pk)
                 messages.info(request, f"{result.completed} completed the course; {result.did_not_complete} did not")
