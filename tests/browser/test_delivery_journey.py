@@ -10,10 +10,13 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
+from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from conftest import make_member
@@ -107,6 +110,14 @@ def test_a_carer_finds_a_course_on_a_phone_and_enrols(open_page: OpenPage, colle
     expect(phone.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(phone.get_by_text("Next session:")).to_be_visible()
     assert run.enrolments.get().status == Enrolment.Status.ENROLLED
+
+    # And in the calendar on their phone: the feed lists the run's sessions.
+    follow(phone, phone.get_by_role("link", name="Add your sessions to your phone's calendar"))
+    submit(phone, "Make my calendar address")
+    address = phone.get_by_label("Calendar address").input_value()
+    feed = Calendar.from_ical(Client().get(urlsplit(address).path).content)
+    summaries = sorted(str(event["summary"]) for event in feed.walk("VEVENT"))
+    assert summaries == sorted(f"{TITLE}: {topic}" for topic in run.sessions.values_list("topic", flat=True))
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
