@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from peerpath.courses.presenters import format_day
@@ -190,6 +190,7 @@ def my_courses(enrolments: Any) -> dict[str, Any]:
         .annotate(n=Count("pk", filter=Q(status__in=ATTENDED)))
         .values_list("enrolment_id", "n")
     )
+    places = queue_places([row.pk for row in rows if row.status == Enrolment.Status.WAITLISTED])
     now = timezone.now()
     current, waiting, past = [], [], []
     for row in rows:
@@ -214,7 +215,7 @@ def my_courses(enrolments: Any) -> dict[str, Any]:
                 for s in run_sessions
             ],
             "attended": attended.get(row.pk, 0),
-            "place": row.place_in_queue() if row.status == Enrolment.Status.WAITLISTED else None,
+            "place": places.get(row.pk),
             "expires": format_when(row.offer_expires_at) if row.offer_expires_at else "",
             "cancelled": row.run.status == CourseRun.Status.CANCELLED,
         }
@@ -225,6 +226,21 @@ def my_courses(enrolments: Any) -> dict[str, Any]:
         else:
             past.append(item)
     return {"current": current, "waiting": waiting, "past": past}
+
+
+def queue_places(enrolment_ids: list[Any]) -> dict[Any, int]:
+    """Each waiting enrolment's place in its run's queue (1 at the front), in one query."""
+    if not enrolment_ids:
+        return {}
+    waiting = Enrolment.Status.WAITLISTED
+    ahead = (
+        Enrolment.objects.filter(run_id=OuterRef("run_id"), status=waiting, position__lte=OuterRef("position"))
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = Enrolment.objects.filter(pk__in=enrolment_ids, status=waiting).annotate(place=Subquery(ahead))
+    return dict(rows.values_list("pk", "place"))
 
 
 def saved_message(saved: Any) -> str:

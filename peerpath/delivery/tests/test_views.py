@@ -286,3 +286,26 @@ def test_the_prospectus_costs_the_same_queries_however_many_runs_it_lists(
 
     # term, courses, partners, rule, contributions; runs, their partners, first venues, rule, contributions
     assert_flat_query_count(fetch, grow, expected=10, sizes=(2, 6))
+
+
+def test_my_courses_costs_the_same_queries_however_many_places_and_queues(
+    actors, home_org, coordinator, assert_flat_query_count
+):
+    person = actors["participant"].person
+    client = actors["participant"].client
+
+    def grow(count):
+        for _ in range(count):
+            enrolled = open_run(home_org, coordinator, capacity=2)
+            enrolment.enrol(actor=coordinator, run_id=enrolled.pk, person=person, agreement_accepted=True)
+            full = open_run(home_org, coordinator, capacity=1)
+            fill(full, coordinator, 2)
+            enrolment.enrol(actor=coordinator, run_id=full.pk, person=person, agreement_accepted=True)
+
+    def fetch():
+        assert client.get(reverse("delivery:my_courses")).status_code == 200
+
+    # session, user, principal, enrolments with runs, sessions with venues, attendance, queue places
+    assert_flat_query_count(fetch, grow, expected=9, sizes=(1, 4))
+    page = client.get(reverse("delivery:my_courses")).content.decode()
+    assert page.count("You are number 2 on the waiting list") == 5
