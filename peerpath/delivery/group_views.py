@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from peerpath.core.decorators import permission_required, require_object_permission
-from peerpath.core.forms import form_status
+from peerpath.core.forms import add_service_error, form_status
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses.presenters import format_day
 from peerpath.delivery import group_access, group_presenters, groups
@@ -27,13 +26,6 @@ from peerpath.delivery.group_forms import GroupFilterForm, GroupForm, MeetingFor
 from peerpath.delivery.models import GroupMeeting, SupportGroup
 from peerpath.delivery.services import DeliveryError
 from peerpath.people.access import coordinated_organisations, principal_for
-
-
-def _refused(form: forms.BaseForm, error: DeliveryError, renamed: dict[str, str] | None = None) -> None:
-    """Show a service's refusal beside the field it names, or above the form."""
-    name = (renamed or {}).get(error.field or "", error.field)
-    form.add_error(name if name in form.fields else None, str(error))
-
 
 # The group form asks "how is attendance kept?" where the service speaks of ``anonymous``.
 GROUP_FIELDS = {"anonymous": "attendance"}
@@ -92,7 +84,7 @@ def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 partners=form.cleaned_data["partners"],
             )
         except DeliveryError as error:
-            _refused(form, error, GROUP_FIELDS)
+            add_service_error(form, error, GROUP_FIELDS)
         else:
             messages.success(request, f"{group.name} has been added")
             return redirect("groups:group_detail", pk=group.pk)
@@ -141,7 +133,7 @@ def group_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
                 partners=form.cleaned_data["partners"],
             )
         except DeliveryError as error:
-            _refused(form, error, GROUP_FIELDS)
+            add_service_error(form, error, GROUP_FIELDS)
         else:
             messages.success(request, "Group details saved")
             return redirect("groups:group_detail", pk=group.pk)
@@ -201,7 +193,7 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         try:
             meeting = groups.record_meeting(actor=request.user, group=group, **form.record())
         except DeliveryError as error:
-            _refused(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"Meeting on {format_day(meeting.met_on)} recorded")
             return redirect("groups:group_detail", pk=group.pk)
@@ -220,7 +212,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: UUID, meeting_id: UUID) 
         try:
             groups.update_meeting(actor=request.user, meeting=meeting, **form.record())
         except DeliveryError as error:
-            _refused(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"Meeting on {format_day(meeting.met_on)} saved")
             return redirect("groups:group_detail", pk=group.pk)
