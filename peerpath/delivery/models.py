@@ -48,9 +48,9 @@ class Venue(models.Model):
 
 
 class CourseRunQuerySet(models.QuerySet["CourseRun"]):
-    def with_first_session(self) -> CourseRunQuerySet:
-        """Each run with ``first_session`` (its earliest start) and ``session_total``."""
-        return self.annotate(first_session=models.Min("sessions__starts_at"), session_total=models.Count("sessions"))
+    def soonest_last(self) -> CourseRunQuerySet:
+        """Latest start first, the order of the run list (runs without sessions at the end)."""
+        return self.order_by(F("starts_at").desc(nulls_last=True), "pk")
 
 
 class CourseRun(models.Model):
@@ -76,6 +76,9 @@ class CourseRun(models.Model):
     # Recounted from the run's enrolments, under the run's lock, whenever they change.
     places_taken = models.PositiveSmallIntegerField(default=0, help_text="Enrolled, offered or finished")
     waiting = models.PositiveSmallIntegerField(default=0, help_text="People on the waiting list")
+    # The first session's start, kept with the run (set when sessions are made or moved) so that
+    # lists sort and filter runs by date without adding up their sessions.
+    starts_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -103,10 +106,18 @@ class CourseRun(models.Model):
             models.Index(fields=["version", "status"], name="run_version_status_idx"),
             # An organisation's run list.
             models.Index(fields=["organisation", "status"], name="run_organisation_status_idx"),
+            # Every run list is in date order.
+            models.Index(fields=["-starts_at"], name="run_starts_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.version.course} ({self.term.name})"
+
+    def refresh_starts_at(self) -> None:
+        """Store the first session's start again (after sessions are made or moved)."""
+        first = self.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
+        CourseRun.objects.filter(pk=self.pk).update(starts_at=first)
+        self.starts_at = first
 
 
 class RunStatusChange(models.Model):

@@ -67,7 +67,7 @@ def places_left_text(run: CourseRun) -> str:
 
 
 def run_row(run: CourseRun) -> dict[str, Any]:
-    first = getattr(run, "first_session", None)
+    first = run.starts_at
     return {
         "run": run,
         "status": run_status_tag(run),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Min, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +30,7 @@ def _listed_runs(term: Term) -> list[CourseRun]:
         CourseRun.objects.filter(term=term, status__in=LISTED)
         .select_related("version__course__owner__area")
         .prefetch_related(Prefetch("version__course__partners", queryset=partners))
-        .annotate(first_session=Min("sessions__starts_at"))
-        .order_by("first_session", "pk")
+        .order_by("starts_at", "pk")
     )
 
 
@@ -55,7 +54,7 @@ def run_entries(term: Term) -> list[ProspectusEntry]:
     for run in runs:
         venue = venues.get(run.pk)
         boroughs = (Borough(venue.area.code, venue.area.name),) if venue is not None and venue.area else None
-        first = run.first_session  # type: ignore[attr-defined]
+        first = run.starts_at
         entries.append(
             course_entry(
                 run.version.course,

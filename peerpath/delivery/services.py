@@ -119,6 +119,7 @@ def create_run(
         capacity=capacity,
         enrolment_opens_on=enrolment_opens_on,
         enrolment_closes_on=enrolment_closes_on,
+        starts_at=starts[0],
         created_by=user,
     )
     length = timedelta(minutes=course.session_minutes)

@@ -87,6 +87,7 @@ def move_session(
         Session.objects.filter(pk=current.pk).update(
             starts_at=starts_at, ends_at=ends_at, venue=venue, sequence=F("sequence") + 1, updated_at=now
         )
+        run.refresh_starts_at()
         # Reminders gave the old time; the reminder job sends the new one when it is due.
         SessionReminder.objects.filter(session=current).delete()
         audit.record(

@@ -51,6 +51,7 @@ def write_run(life: RunLife, rows: Rows) -> CourseRun:
         cancellation_reason=life.reason,
         places_taken=taken,
         waiting=waiting,
+        starts_at=plan.starts[0] if plan.starts else None,
         created_by_id=plan.created_by,
         created_at=plan.created_at,
     )

@@ -105,3 +105,4 @@ def move_sessions(run: CourseRun, first_day: datetime.date) -> None:
         session.starts_at += delta
         session.ends_at += delta
     type(sessions[0]).objects.bulk_update(sessions, ["starts_at", "ends_at"])
+    run.refresh_starts_at()

@@ -433,6 +433,9 @@ def test_moving_a_session_is_audited_and_forgets_reminders_sent_for_the_old_time
     stored = Session.objects.get(pk=session.pk)
     assert (stored.starts_at, stored.sequence) == (new_start, 1)
     assert (session.starts_at, session.sequence) == (new_start, 1)
+    # The run keeps its first session's start for lists.
+    run.refresh_from_db()
+    assert run.starts_at == new_start
     assert not SessionReminder.objects.filter(session=session).exists()
     event = AuditEvent.objects.get(action="session.moved")
     assert event.target_id == str(session.pk) and event.data["to"] == new_start.isoformat()

@@ -225,6 +225,7 @@ def check_sessions_and_staffing() -> None:
         sessions = sorted(run.sessions.all(), key=lambda session: session.number)
         assert [(s.number, s.topic) for s in sessions] == list(enumerate(outlines[version.pk], start=1)), run.pk
         first = sessions[0].starts_at.astimezone(LONDON)
+        assert run.starts_at == min(session.starts_at for session in sessions), run.pk
         assert run.term.starts_on <= first.date() <= run.term.ends_on and first.weekday() < 5
         for index, session in enumerate(sessions):
             starts = session.starts_at.astimezone(LONDON)

@@ -67,6 +67,8 @@ def test_a_run_follows_the_approved_versions_outline(run, course, coordinator):
     assert run.status == Status.PLANNED
     assert list(run.status_changes.values_list("to_status", "changed_by")) == [(Status.PLANNED, coordinator.pk)]
     assert AuditEvent.objects.get(action="run.created").data["sessions"] == 2
+    # Lists sort runs by their stored start, the first session's.
+    assert run.starts_at == sessions[0].starts_at
 
 
 @pytest.mark.parametrize(

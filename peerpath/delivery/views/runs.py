@@ -29,8 +29,7 @@ def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     runs = (
         form.filter(access.visible_runs(request.user))
         .select_related("version__course", "term", "organisation")
-        .with_first_session()
-        .order_by("-first_session", "pk")
+        .soonest_last()
     )
     page = Paginator(runs, settings.PEERPATH_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
