@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "peerpath.people",
     "peerpath.courses",
     "peerpath.delivery",
+    "peerpath.accreditation",
 ]
 
 MIDDLEWARE = [
