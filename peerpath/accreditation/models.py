@@ -266,3 +266,21 @@ class AwardStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class AwardReminder(models.Model):
+    """Marks an expiry reminder as sent, so the reminder job sends each one once per award period."""
+
+    class Kind(models.TextChoices):
+        EXPIRING = "expiring", "Expiring soon"
+        EXPIRED = "expired", "Expired"
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["award", "kind"], name="award_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder"
