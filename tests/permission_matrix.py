@@ -162,6 +162,8 @@ ADMIN_MODELS = {
     "people_organisation": "people.Organisation",
     "courses_coproductionrule": "courses.CoproductionRule",
     "django_tasks_database_dbtaskresult": "django_tasks_database.DBTaskResult",
+    "accreditation_competencyframework": "accreditation.CompetencyFramework",
+    "accreditation_scheme": "accreditation.Scheme",
 }
 # Read-only models in the admin: the audit log, django-axes' records and queued tasks.
 ADMIN_NO_ADD = {
@@ -172,7 +174,13 @@ ADMIN_NO_ADD = {
     "axes_accesslog",
     "axes_accessfailurelog",
 }
-ADMIN_NO_DELETE = {"core_auditevent", "courses_coproductionrule", "django_tasks_database_dbtaskresult"}
+ADMIN_NO_DELETE = {
+    "core_auditevent",
+    "courses_coproductionrule",
+    "django_tasks_database_dbtaskresult",
+    "accreditation_competencyframework",
+    "accreditation_scheme",
+}
 
 
 def _admin_object(label: str) -> Callable[[Any], dict[str, Any]]:
