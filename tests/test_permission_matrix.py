@@ -22,7 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from conftest import Actor, make_actors, make_home_org, make_other_org
-from peerpath.accreditation.models import CompetencyFramework, Scheme
+from peerpath.accreditation.frameworks import ensure_default
+from peerpath.accreditation.models import Scheme
 from peerpath.core import audit
 from peerpath.courses.choices import Capacity, Stage
 from peerpath.courses.models import CoproductionActivity, CoproductionRule, Course, CourseMaterial, CourseVersion, Term
@@ -168,7 +169,7 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         "people_area": Area.objects.first(),
         "people_organisation": home_org,
         "courses_coproductionrule": CoproductionRule.objects.get(),
-        "accreditation_competencyframework": CompetencyFramework.objects.get(code="carer-peer-trainer"),
+        "accreditation_competencyframework": ensure_default(),
         "accreditation_scheme": Scheme.objects.get(code="carer-peer-trainer-rc"),
         "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},

@@ -5,3 +5,11 @@ class AccreditationConfig(AppConfig):
     name = "peerpath.accreditation"
     label = "accreditation"
     verbose_name = "Train the Trainer and accreditation"
+
+    def ready(self) -> None:
+        # The right to facilitate: delivery asks whether someone may take a peer role, and
+        # the answer is whether they hold an active award of a scheme granting it that day.
+        from peerpath.accreditation.lifecycle import holders_on
+        from peerpath.delivery import hooks
+
+        hooks.register_accreditation_check(holders_on)

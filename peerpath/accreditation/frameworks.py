@@ -93,3 +93,10 @@ def load(data: dict[str, Any], models: Any) -> Any:
             **{name: item[name] for name in SCHEME_NUMBERS if name in item},
         )
     return framework
+
+
+def ensure_default() -> Any:
+    """The default framework and schemes, loaded again if a test emptied the tables (idempotent)."""
+    from django.apps import apps
+
+    return load(read(), lambda name: apps.get_model("accreditation", name))

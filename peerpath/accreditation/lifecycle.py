@@ -73,11 +73,15 @@ def standing(award: Award, today: date) -> Standing:
 
 
 def holders_on(person_ids: Iterable[uuid.UUID], grants: str, day: date) -> set[uuid.UUID]:
-    """Who holds an award letting them take ``grants`` (a Scheme.Grants value) on ``day`` (one query)."""
+    """Who holds an award letting them take ``grants`` (a Scheme.Grants value) on ``day`` (one query).
+
+    An award that has since expired still covered the days of its period (runs in the past
+    were staffed by accredited people); a suspended or revoked one covers nothing.
+    """
     awards = Award.objects.filter(
         holder_id__in=list(person_ids),
         scheme__grants=grants,
-        status=S.ACTIVE,
+        status__in=(S.ACTIVE, S.EXPIRED),
         valid_from__lte=day,
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
     return set(awards.values_list("holder_id", flat=True))

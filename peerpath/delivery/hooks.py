@@ -21,10 +21,11 @@ AccreditationCheck = Callable[[frozenset[uuid.UUID], str, date], set[uuid.UUID]]
 _check: AccreditationCheck | None = None
 
 
-def register_accreditation_check(check: AccreditationCheck | None) -> None:
-    """Install the accreditation app's answer (``None`` restores the default)."""
+def register_accreditation_check(check: AccreditationCheck | None) -> AccreditationCheck | None:
+    """Install the accreditation app's answer (``None`` restores the default); returns the one it replaces."""
     global _check
-    _check = check
+    previous, _check = _check, check
+    return previous
 
 
 def peer_tutors_on(person_ids: frozenset[uuid.UUID], role: str, on: date) -> set[uuid.UUID]:

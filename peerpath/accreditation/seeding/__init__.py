@@ -23,9 +23,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db.models import Min
 from django.utils import timezone
 
 from peerpath.accreditation.awards import add_months
+from peerpath.accreditation.frameworks import ensure_default
 from peerpath.accreditation.models import Award, AwardStatusChange, Scheme
 from peerpath.core import seeding
 from peerpath.core.seeding import SeedContext, SeedError
@@ -50,13 +52,16 @@ def _moment(day: date) -> datetime:
 
 
 def _spans() -> dict[tuple[uuid.UUID, str], tuple[date, date]]:
-    """(person, role) -> (first, last) day they are staffed for, from run-level assignments."""
+    """(person, role) -> (first, last) day they are staffed for: the first sessions of their runs."""
     spans: dict[tuple[uuid.UUID, str], tuple[date, date]] = {}
     rows = (
-        FacilitatorAssignment.objects.filter(role__in=ROLES, session__isnull=True, run__starts_at__isnull=False)
+        FacilitatorAssignment.objects.filter(role__in=ROLES, session__isnull=True)
         .exclude(run__status=CourseRun.Status.CANCELLED)
-        .values_list("person_id", "role", "run__starts_at")
-        .order_by("person_id", "role", "run__starts_at")
+        .values("person_id", "role", "run_id")
+        .annotate(first=Min("run__sessions__starts_at"))
+        .filter(first__isnull=False)
+        .values_list("person_id", "role", "first")
+        .order_by("person_id", "role", "first")
     )
     for person_id, role, starts_at in rows:
         day = timezone.localdate(starts_at)
@@ -78,6 +83,7 @@ def _assessors() -> tuple[dict[uuid.UUID, list[uuid.UUID]], list[uuid.UUID]]:
 
 
 def seed_accreditation(context: SeedContext) -> None:
+    ensure_default()  # reference data from a migration; loaded again if a test emptied the tables
     schemes = {scheme.grants: scheme for scheme in Scheme.objects.filter(active=True).order_by("code")}
     missing = [role for role in ROLES if role not in schemes]
     if missing:

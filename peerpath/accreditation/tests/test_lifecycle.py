@@ -68,6 +68,9 @@ def test_the_right_to_facilitate_ends_with_the_award(award, holder):
     assert lifecycle.holders_on([holder.pk], "peer_trainer", ENDS + datetime.timedelta(days=1)) == set()
     assert lifecycle.holders_on([holder.pk], "peer_trainer", GRANTED - datetime.timedelta(days=1)) == set()
     assert lifecycle.holders_on([holder.pk], "peer_facilitator", GRANTED) == set()  # another scheme's role
+    # Once stored as expired, it still covers the days of its period, for runs in the past.
+    lifecycle.expire_awards(ENDS + datetime.timedelta(days=1))
+    assert lifecycle.holders_on([holder.pk], "peer_trainer", ENDS) == {holder.pk}
 
 
 def test_the_expiry_job_stores_expiry_the_day_after_the_end(award):

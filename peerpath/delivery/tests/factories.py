@@ -56,6 +56,30 @@ def tutor(organisation: Organisation, kind: str = Membership.TutorKind.PEER) -> 
     return MembershipFactory(organisation=organisation, role=Membership.Role.TUTOR, tutor_kind=kind).person
 
 
+def accredit(person: Person, role: str, on: datetime.date) -> None:
+    """Give ``person`` the award that lets them take ``role`` on ``on``, unless they hold one already.
+
+    Outside delivery's own tests the accreditation app answers "is this person accredited?"
+    from awards, so runs built for other apps' tests need their peer trainers to hold one.
+    """
+    from peerpath.accreditation.frameworks import ensure_default
+    from peerpath.accreditation.lifecycle import holders_on
+    from peerpath.accreditation.models import Award, Scheme
+
+    if holders_on([person.pk], role, on):
+        return
+    ensure_default()
+    assessor = MembershipFactory(role=Membership.Role.ASSESSOR).person
+    Award.objects.create(
+        holder=person,
+        scheme=Scheme.objects.get(grants=role, active=True),
+        period=Award.objects.filter(holder=person, scheme__grants=role).count() + 1,
+        valid_from=on - datetime.timedelta(days=365),
+        valid_until=on + datetime.timedelta(days=3 * 365),
+        granted_by=assessor,
+    )
+
+
 def open_run(
     organisation: Organisation,
     user: Any,
@@ -85,7 +109,9 @@ def open_run(
         starts=weekly(first_day, course.session_count),
     )
     role = FacilitatorAssignment.Role
-    services.assign_facilitator(actor=user, run=run, person=peer or tutor(organisation), role=role.PEER_TRAINER)
+    peer = peer or tutor(organisation)
+    accredit(peer, role.PEER_TRAINER, first_day)
+    services.assign_facilitator(actor=user, run=run, person=peer, role=role.PEER_TRAINER)
     professional = professional or tutor(organisation, Membership.TutorKind.PROFESSIONAL)
     services.assign_facilitator(actor=user, run=run, person=professional, role=role.PROFESSIONAL_TUTOR)
     return services.open_enrolment(actor=user, run=run)

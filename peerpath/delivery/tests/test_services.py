@@ -184,14 +184,14 @@ def test_the_accreditation_app_can_answer_the_question(run, actors, coordinator)
         asked.append((set(person_ids), role, on))
         return set()
 
-    hooks.register_accreditation_check(nobody)
+    previous = hooks.register_accreditation_check(nobody)
     try:
         with pytest.raises(DeliveryError, match="not accredited"):
             services.assign_facilitator(actor=coordinator, run=run, person=peer, role=Role.PEER_TRAINER)
         first = run.sessions.order_by("starts_at").first()
         assert asked == [({peer.pk}, Role.PEER_TRAINER, timezone.localdate(first.starts_at))]
     finally:
-        hooks.register_accreditation_check(None)
+        hooks.register_accreditation_check(previous)
     services.assign_facilitator(actor=coordinator, run=run, person=peer, role=Role.PEER_TRAINER)
 
 
