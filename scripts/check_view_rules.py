@@ -31,6 +31,9 @@ FORBIDDEN_MANAGERS = {
     "GroupMeeting",
     "CalendarFeed",
     "SentMessage",
+    "Award",
+    "PortfolioEntry",
+    "Observation",
 }
 
 

@@ -226,6 +226,7 @@ def _admin_cases() -> dict[str, list[Case]]:
 MATRIX.update(_admin_cases())
 
 # Each app states its own routes' decisions in a module of its own.
+from tests.permission_cases_accreditation import CASES as _ACCREDITATION_CASES  # noqa: E402
 from tests.permission_cases_calendar import CASES as _CALENDAR_CASES  # noqa: E402
 from tests.permission_cases_courses import CASES as _COURSE_CASES  # noqa: E402
 from tests.permission_cases_delivery import CASES as _DELIVERY_CASES  # noqa: E402
@@ -237,6 +238,7 @@ MATRIX.update(_PROSPECTUS_CASES)
 MATRIX.update(_DELIVERY_CASES)
 MATRIX.update(_GROUP_CASES)
 MATRIX.update(_CALENDAR_CASES)
+MATRIX.update(_ACCREDITATION_CASES)
 
 # Unnamed patterns, keyed by their full pattern text: the admin's own redirects.
 UNNAMED: dict[str, list[Case]] = {

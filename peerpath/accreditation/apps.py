@@ -13,3 +13,20 @@ class AccreditationConfig(AppConfig):
         from peerpath.delivery import hooks
 
         hooks.register_accreditation_check(holders_on)
+
+        from django.http import HttpRequest
+
+        from peerpath.core import home
+
+        def can_review(request: HttpRequest) -> bool:
+            return request.user.has_perm("accreditation.review_staffing")
+
+        home.register(
+            home.HomeLink(
+                "Runs to re-staff",
+                "Peer tutors whose award no longer covers a run they are assigned to.",
+                "accreditation:uncovered_staffing",
+                visible=can_review,
+                order=32,
+            )
+        )

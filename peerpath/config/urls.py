@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("peerpath.delivery.urls")),
     path("groups/", include("peerpath.delivery.group_urls")),
     path("calendar/", include("peerpath.delivery.calendar_urls")),
+    path("accreditation/", include("peerpath.accreditation.urls")),
     path("admin/", admin.site.urls),
 ]
 

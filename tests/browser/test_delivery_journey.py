@@ -20,6 +20,7 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from conftest import make_member
+from peerpath.accreditation.models import Award
 from peerpath.courses.tests.factories import TermFactory, approved_course
 from peerpath.delivery import enrolment
 from peerpath.delivery.models import Attendance, CourseRun, Enrolment
@@ -186,3 +187,18 @@ def test_a_freed_place_is_offered_to_the_next_carer_who_accepts_it(
     submit(ben, "Accept the place")
     expect(ben.get_by_role("alert", name="Success")).to_contain_text("You have a place")
     assert run.enrolments.get(person__given_name="Ben").status == Enrolment.Status.ENROLLED
+
+
+def test_a_coordinator_sees_a_run_to_re_staff_after_a_suspension(
+    open_page: OpenPage, college, coordinator, tutors
+) -> None:
+    run = a_run(college, coordinator, tutors, capacity=12, first_day=timezone.localdate() + datetime.timedelta(days=14))
+    Award.objects.filter(holder=tutors[0]).update(status=Award.Status.SUSPENDED)
+    phone = open_page(viewport=PHONE)
+    log_in(phone, "coordinator", TEST_PASSWORD)
+    follow(phone, phone.get_by_role("link", name="Runs to re-staff"))
+    row = phone.get_by_role("row").filter(has_text=tutors[0].display_name)
+    expect(row).to_contain_text(TITLE)
+    expect(row).to_contain_text("Peer trainer")
+    follow(phone, row.get_by_role("link", name=TITLE))
+    assert phone.url.endswith(f"/runs/{run.pk}/")

@@ -1,0 +1,11 @@
+"""URL patterns (namespace ``accreditation``)."""
+
+from django.urls import path
+
+from peerpath.accreditation import views
+
+app_name = "accreditation"
+
+urlpatterns = [
+    path("staffing/", views.uncovered_staffing, name="uncovered_staffing"),
+]

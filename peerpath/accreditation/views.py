@@ -1,0 +1,34 @@
+"""Accreditation screens."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from peerpath.accreditation import staffing
+from peerpath.core.decorators import permission_required
+from peerpath.core.types import AuthenticatedHttpRequest
+from peerpath.courses.presenters import format_day
+from peerpath.delivery.access import visible_runs
+
+LIMIT = 200
+
+
+@require_safe
+@permission_required("accreditation.review_staffing")
+def uncovered_staffing(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Peer tutors assigned to runs their awards no longer cover (expired, suspended, revoked, or never held)."""
+    rows = list(staffing.uncovered_assignments(visible_runs(request.user))[: LIMIT + 1])
+    return render(
+        request,
+        "accreditation/uncovered_staffing.jinja",
+        {
+            "rows": [
+                {"assignment": row, "day": format_day(row.day_that_counts)}  # type: ignore[attr-defined]
+                for row in rows[:LIMIT]
+            ],
+            "more": len(rows) > LIMIT,
+            "limit": LIMIT,
+        },
+    )
