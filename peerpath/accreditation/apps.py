@@ -23,6 +23,15 @@ class AccreditationConfig(AppConfig):
 
         home.register(
             home.HomeLink(
+                "Your accreditation",
+                "Your awards, and what each accreditation still asks of you.",
+                "accreditation:my_progress",
+                visible=lambda request: request.user.has_perm("accreditation.view_own_progress"),
+                order=40,
+            )
+        )
+        home.register(
+            home.HomeLink(
                 "Runs to re-staff",
                 "Peer tutors whose award no longer covers a run they are assigned to.",
                 "accreditation:uncovered_staffing",

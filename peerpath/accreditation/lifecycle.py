@@ -72,6 +72,11 @@ def standing(award: Award, today: date) -> Standing:
     return Standing.EXPIRED
 
 
+def awards_of(person_id: uuid.UUID) -> list[Award]:
+    """A person's award periods, by scheme and newest first (one query)."""
+    return list(Award.objects.filter(holder_id=person_id).select_related("scheme").order_by("scheme__name", "-period"))
+
+
 def holders_on(person_ids: Iterable[uuid.UUID], grants: str, day: date) -> set[uuid.UUID]:
     """Who holds an award letting them take ``grants`` (a Scheme.Grants value) on ``day`` (one query).
 

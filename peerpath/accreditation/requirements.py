@@ -150,6 +150,10 @@ def progress(candidate_id: uuid.UUID, scheme: Scheme) -> list[Requirement]:
     return found
 
 
+def active_schemes() -> list[Scheme]:
+    return list(Scheme.objects.filter(active=True).order_by("name"))
+
+
 def unmet(requirements: Sequence[Requirement]) -> list[Requirement]:
     return [requirement for requirement in requirements if not requirement.met]
 

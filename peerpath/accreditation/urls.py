@@ -8,4 +8,5 @@ app_name = "accreditation"
 
 urlpatterns = [
     path("staffing/", views.uncovered_staffing, name="uncovered_staffing"),
+    path("my-progress/", views.my_progress, name="my_progress"),
 ]

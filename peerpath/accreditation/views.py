@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from peerpath.accreditation import staffing
+from peerpath.accreditation import lifecycle, requirements, staffing
 from peerpath.core.decorators import permission_required
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses.presenters import format_day
 from peerpath.delivery.access import visible_runs
+from peerpath.people.access import own_person
 
 LIMIT = 200
 
@@ -30,5 +32,36 @@ def uncovered_staffing(request: AuthenticatedHttpRequest) -> HttpResponse:
             ],
             "more": len(rows) > LIMIT,
             "limit": LIMIT,
+        },
+    )
+
+
+@require_safe
+@permission_required("accreditation.view_own_progress")
+def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The signed-in person's awards, and for each scheme what is met and what is still missing."""
+    person = own_person(request.user)
+    today = timezone.localdate()
+    awards = lifecycle.awards_of(person.pk)
+    held = {award.scheme_id for award in awards if lifecycle.standing(award, today).lets_facilitate}
+    schemes = [
+        {"scheme": scheme, "requirements": requirements.progress(person.pk, scheme)}
+        for scheme in requirements.active_schemes()
+        if scheme.pk not in held
+    ]
+    return render(
+        request,
+        "accreditation/my_progress.jinja",
+        {
+            "awards": [
+                {
+                    "award": award,
+                    "standing": lifecycle.standing(award, today),
+                    "from": format_day(award.valid_from),
+                    "until": format_day(award.valid_until) if award.valid_until else "",
+                }
+                for award in awards
+            ],
+            "schemes": schemes,
         },
     )

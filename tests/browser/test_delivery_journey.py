@@ -202,3 +202,16 @@ def test_a_coordinator_sees_a_run_to_re_staff_after_a_suspension(
     expect(row).to_contain_text("Peer trainer")
     follow(phone, row.get_by_role("link", name=TITLE))
     assert phone.url.endswith(f"/runs/{run.pk}/")
+
+
+def test_a_peer_trainer_sees_their_award_and_what_the_other_scheme_asks(
+    open_page: OpenPage, college, coordinator, tutors
+) -> None:
+    a_run(college, coordinator, tutors, capacity=12, first_day=timezone.localdate() + datetime.timedelta(days=14))
+    phone = open_page(viewport=PHONE)
+    log_in(phone, "tutor", TEST_PASSWORD)
+    follow(phone, phone.get_by_role("link", name="Your accreditation"))
+    expect(phone.get_by_text("Accredited carer peer trainer (Recovery College)").first).to_be_visible()
+    expect(phone.get_by_role("heading", name="Towards: Accredited support-group facilitator")).to_be_visible()
+    phone.get_by_text("Not yet evidenced (11)").click()
+    expect(phone.get_by_text("CPT-10 Co-delivering as an equal partner")).to_be_visible()

@@ -64,3 +64,20 @@ def test_coordinators_see_their_runs_to_re_staff_at_a_flat_query_count(run, acto
     assert body.count('<a href="/runs/') == 4
     # Another organisation's coordinator sees none of them.
     assert "holds an award that covers it" in actors["outsider"].client.get(url).content.decode()
+
+
+def test_a_candidate_sees_what_is_met_and_what_is_missing(actors, home_org):
+    client = actors["participant"].client
+    body = client.get(reverse("accreditation:my_progress")).content.decode()
+    assert "You do not hold an award yet" in body
+    assert "Towards: Accredited carer peer trainer (Recovery College)" in body
+    assert "CPT-6 Sharing lived experience with purpose" in body  # not yet evidenced
+    assert "0 of 2" in body  # observations, supervision
+
+
+def test_a_holder_sees_their_award_and_its_standing(run, actors):
+    client = actors["peer_tutor"].client
+    body = client.get(reverse("accreditation:my_progress")).content.decode()
+    assert "Accredited carer peer trainer (Recovery College)" in body and "period 1" in body
+    assert "Towards: Accredited carer peer trainer" not in body  # already held
+    assert "Towards: Accredited support-group facilitator" in body
