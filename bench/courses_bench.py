@@ -31,7 +31,9 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -104,27 +106,38 @@ print(json.dumps({"pages": pages, "queries": counts, "term": term.name, "visible
 """
 
 
-def discover(env: dict[str, str], python: str) -> tuple[list[Page], dict[str, int], dict[str, object]]:
-    found = json.loads(run([python, "-c", DISCOVER], env).strip().splitlines()[-1])
+def discover(
+    env: dict[str, str], python: str, script: str, describe: Callable[[dict[str, Any]], str]
+) -> tuple[list[Page], dict[str, int], dict[str, Any]]:
+    """Run a discovery script (prints {"pages": [[name, user, path]], "queries": {...}, ...}) and list its pages."""
+    found = json.loads(run([python, "-c", script], env).strip().splitlines()[-1])
     pages = [Page("bare view (baseline)", None, BARE_PATH)]
     for name, user, path in found["pages"]:
         pages.append(Page(f"{name} · {user or 'anonymous'}", user, path))
-    print(
-        f"prospectus: {found['term']} ({found['visible']['term']} courses); course list: "
-        f"{found['visible']['coordinator']} courses owned by the coordinator's college, "
-        f"{found['visible']['administrator']:,} in all",
-        flush=True,
-    )
+    print(describe(found), flush=True)
     return pages, found["queries"], found
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def run_named_pages(
+    *,
+    doc: str | None,
+    title: str,
+    script: str,
+    describe: Callable[[dict[str, Any]], str],
+    summary: Callable[[dict[str, Any]], dict[str, Any]],
+    users: tuple[str, ...] = USERS,
+    default_port: int = 8766,
+    prefix: str = "peerpath-bench-",
+) -> None:
+    """The command line shared by the page benches: seed, discover, serve, time, report."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", default="regional", choices=["small", "regional", "national"])
     parser.add_argument("--data-dir", type=Path, help="SQLite: use and keep this PEERPATH_DATA_DIR (seeded if empty)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
     parser.add_argument("--warmup", type=int, default=10, help="untimed rounds over every page first (default 10)")
-    parser.add_argument("--port", type=int, default=8766, help="preferred port on 127.0.0.1 (a free one otherwise)")
+    parser.add_argument(
+        "--port", type=int, default=default_port, help="preferred port on 127.0.0.1 (a free one otherwise)"
+    )
     parser.add_argument("--seed", type=int, default=2026, help="seed for the order of pages in each round")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
@@ -132,19 +145,20 @@ def main() -> None:
         parser.error("--requests must be 20..10000 and --warmup 0..1000")
 
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="peerpath-coursebench-"))
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix=prefix))
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.bench_settings", "PEERPATH_DATA_DIR": str(data_dir)}
-    print(f"== course pages at {args.scale} scale on {database} ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f})")
+    load = os.getloadavg()[0]
+    print(f"== {title} at {args.scale} scale on {database} ({os.cpu_count()} CPUs, load {load:.2f})")
     try:
         people = prepare_database(env, args.scale, sys.executable)
-        pages, queries, found = discover(env, sys.executable)
+        pages, queries, found = discover(env, sys.executable, script, describe)
         port = free_port(args.port)
         base = f"http://{HOST}:{port}"
         log_path = data_dir / "gunicorn.log"
         with gunicorn(env, port, log_path):
             print(f"gunicorn on {base} (log {log_path})", flush=True)
-            sessions = {user: sign_in(base, user) for user in USERS}
+            sessions = {user: sign_in(base, user) for user in users}
             client = Client(port, sessions)
             results = measure(client, pages, args.warmup, args.requests, args.seed)
         rows = report(results, database, people)
@@ -155,18 +169,26 @@ def main() -> None:
         if args.json:
             for row in rows:
                 row["queries"] = queries.get(str(row["page"]))
-            summary = {
-                "scale": args.scale,
-                "database": database,
-                "people": people,
-                "term": found["term"],
-                "visible": found["visible"],
-                "pages": rows,
-            }
-            args.json.write_text(json.dumps(summary, indent=2))
+            result = {"scale": args.scale, "database": database, "people": people, **summary(found), "pages": rows}
+            args.json.write_text(json.dumps(result, indent=2))
     finally:
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main() -> None:
+    run_named_pages(
+        doc=__doc__,
+        title="course pages",
+        script=DISCOVER,
+        describe=lambda found: (
+            f"prospectus: {found['term']} ({found['visible']['term']} courses); course list: "
+            f"{found['visible']['coordinator']} courses owned by the coordinator's college, "
+            f"{found['visible']['administrator']:,} in all"
+        ),
+        summary=lambda found: {"term": found["term"], "visible": found["visible"]},
+        prefix="peerpath-coursebench-",
+    )
 
 
 if __name__ == "__main__":

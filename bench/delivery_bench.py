@@ -25,31 +25,14 @@ constant as rows grow (the tests check that).
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 USERS = ("coordinator", "administrator", "participant")
 sys.path.insert(0, str(ROOT))
 
-from bench.pages_bench import (  # noqa: E402 - the repository root must be importable first
-    BARE_PATH,
-    HOST,
-    Client,
-    Page,
-    free_port,
-    gunicorn,
-    measure,
-    prepare_database,
-    report,
-    run,
-    sign_in,
-)
+from bench.courses_bench import run_named_pages  # noqa: E402 - the repository root must be importable first
 
 # Runs in a child process with the bench settings: resolves the pages by URL name and
 # counts each page's queries through the whole middleware stack. Prints one JSON object.
@@ -103,70 +86,20 @@ print(json.dumps({"pages": pages, "queries": counts, "found": found}))
 """
 
 
-def discover(env: dict[str, str], python: str) -> tuple[list[Page], dict[str, int], dict[str, object]]:
-    found = json.loads(run([python, "-c", DISCOVER], env).strip().splitlines()[-1])
-    pages = [Page("bare view (baseline)", None, BARE_PATH)]
-    for name, user, path in found["pages"]:
-        pages.append(Page(f"{name} · {user or 'anonymous'}", user, path))
-    facts = found["found"]
-    print(
-        f"run page and register: {facts['run']} ({facts['people']} people, {facts['sessions']} sessions); "
-        f"{facts['runs']:,} runs in all",
-        flush=True,
-    )
-    return pages, found["queries"], found
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="regional", choices=["small", "regional", "national"])
-    parser.add_argument("--data-dir", type=Path, help="SQLite: use and keep this PEERPATH_DATA_DIR (seeded if empty)")
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
-    parser.add_argument("--warmup", type=int, default=10, help="untimed rounds over every page first (default 10)")
-    parser.add_argument("--port", type=int, default=8767, help="preferred port on 127.0.0.1 (a free one otherwise)")
-    parser.add_argument("--seed", type=int, default=2026, help="seed for the order of pages in each round")
-    parser.add_argument("--json", type=Path, help="also write the results to this file")
-    args = parser.parse_args()
-    if args.requests < 20 or args.requests > 10_000 or args.warmup < 0 or args.warmup > 1_000:
-        parser.error("--requests must be 20..10000 and --warmup 0..1000")
-
-    database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="peerpath-deliverybench-"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.bench_settings", "PEERPATH_DATA_DIR": str(data_dir)}
-    print(
-        f"== delivery pages at {args.scale} scale on {database} ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f})"
+    run_named_pages(
+        doc=__doc__,
+        title="delivery pages",
+        script=DISCOVER,
+        describe=lambda found: (
+            f"run page and register: {found['found']['run']} ({found['found']['people']} people, "
+            f"{found['found']['sessions']} sessions); {found['found']['runs']:,} runs in all"
+        ),
+        summary=lambda found: {"found": found["found"]},
+        users=USERS,
+        default_port=8767,
+        prefix="peerpath-deliverybench-",
     )
-    try:
-        people = prepare_database(env, args.scale, sys.executable)
-        pages, queries, found = discover(env, sys.executable)
-        port = free_port(args.port)
-        base = f"http://{HOST}:{port}"
-        log_path = data_dir / "gunicorn.log"
-        with gunicorn(env, port, log_path):
-            print(f"gunicorn on {base} (log {log_path})", flush=True)
-            sessions = {user: sign_in(base, user) for user in USERS}
-            client = Client(port, sessions)
-            results = measure(client, pages, args.warmup, args.requests, args.seed)
-        rows = report(results, database, people)
-        print("\nqueries per page (Django test client, same user, second request):")
-        for name, count in queries.items():
-            print(f"  {name:<52} {count:>3}")
-        print(f"load average after: {os.getloadavg()[0]:.2f}")
-        if args.json:
-            for row in rows:
-                row["queries"] = queries.get(str(row["page"]))
-            summary = {
-                "scale": args.scale,
-                "database": database,
-                "people": people,
-                "found": found["found"],
-                "pages": rows,
-            }
-            args.json.write_text(json.dumps(summary, indent=2))
-    finally:
-        if args.data_dir is None:
-            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

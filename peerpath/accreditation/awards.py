@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -43,6 +44,25 @@ def is_assessor(person: Person | None, on: date) -> bool:
     return Membership.objects.current(on).filter(person=person, role=Membership.Role.ASSESSOR).exists()
 
 
+def decider(actor: Actor, on: date, *, holder_id: Any = None, exception_reason: str = "") -> Person:
+    """The person deciding about an award: a current assessor or an administrator, never the holder.
+
+    Only an administrator may record an exception (a requirement granted unmet). Shared by
+    granting, renewing and changing an award's status.
+    """
+    user = audit.person_actor(actor)
+    person = Person.objects.filter(user=user).first()
+    if exception_reason.strip() and not user.is_superuser:
+        raise AccreditationError("Only an administrator can record an exception", field="exception_reason")
+    if not user.is_superuser and not is_assessor(person, on):
+        raise AccreditationError("Only an accredited assessor or an administrator can decide about an award")
+    if person is None:
+        raise AccreditationError("Awards are decided by a person: your login has no person record")
+    if holder_id is not None and person.pk == holder_id:
+        raise AccreditationError("You cannot decide about your own award")
+    return person
+
+
 def _covers(award: Award, day: date) -> bool:
     """The award (active or suspended) still runs on ``day``."""
     held = award.status in (Award.Status.ACTIVE, Award.Status.SUSPENDED)
@@ -60,16 +80,8 @@ def grant_award(
     """Grant ``scheme`` to ``holder`` from ``valid_from`` (today), or refuse with the reason."""
     user = audit.person_actor(actor)
     valid_from = valid_from or timezone.localdate()
-    granter = Person.objects.filter(user=user).first()
     exception_reason = exception_reason.strip()
-    if exception_reason and not user.is_superuser:
-        raise AccreditationError("Only an administrator can record an exception", field="exception_reason")
-    if not user.is_superuser and not is_assessor(granter, valid_from):
-        raise AccreditationError("Only an accredited assessor can grant an award")
-    if granter is None:
-        raise AccreditationError("Awards are granted by a person: your login has no person record")
-    if granter.pk == holder.pk:
-        raise AccreditationError("You cannot grant an award to yourself")
+    granter = decider(actor, valid_from, holder_id=holder.pk, exception_reason=exception_reason)
     if not scheme.active:
         raise AccreditationError(f"{scheme.name} is no longer awarded")
     progress = requirements.progress(holder.pk, scheme)

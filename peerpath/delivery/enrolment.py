@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -139,8 +139,7 @@ def enrol(
         run = _lock_run(run_id)
         _check_open(run, timezone.localdate())
         now = timezone.now()
-        first = run.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
-        if first is not None and first <= now:
+        if run.starts_at is not None and run.starts_at <= now:
             # The start job has not caught up yet; the course has begun all the same.
             raise DeliveryError("This run has already started, so enrolment has closed")
         enrolment = Enrolment.objects.filter(run=run, person=person).first()
@@ -171,10 +170,9 @@ def _offer_places(actor: Actor, run: CourseRun, now: datetime) -> list[Enrolment
         return offers
     free = run.capacity - run.places_taken
     expires = now + timedelta(hours=settings.PEERPATH_OFFER_HOURS)
-    first = run.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
-    if first is not None and first > now:
+    if run.starts_at is not None and run.starts_at > now:
         # An offer never outlasts the time before the course starts.
-        expires = min(expires, first)
+        expires = min(expires, run.starts_at)
     if free > 0:
         queue = run.enrolments.filter(status=E.WAITLISTED).order_by("position")[:free]
         for enrolment in queue:
@@ -324,9 +322,7 @@ def start_due_runs(now: datetime | None = None) -> int:
     now = now or timezone.now()
     started = 0
     due = (
-        CourseRun.objects.filter(status__in=(R.OPEN, R.FULL))
-        .annotate(first=Min("sessions__starts_at"))
-        .filter(first__lte=now)
+        CourseRun.objects.filter(status__in=(R.OPEN, R.FULL), starts_at__lte=now)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

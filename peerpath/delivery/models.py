@@ -10,11 +10,12 @@ RunStatusChange row.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from peerpath.courses.models import CourseVersion, Term
@@ -268,10 +269,28 @@ class Enrolment(models.Model):
 
     def place_in_queue(self) -> int | None:
         """1 at the front of the waiting list (one query); None when not waiting."""
-        if self.status != self.Status.WAITLISTED or self.position is None:
+        if self.status != self.Status.WAITLISTED:
             return None
-        waiting = Enrolment.objects.filter(run_id=self.run_id, status=self.Status.WAITLISTED)
-        return waiting.filter(position__lte=self.position).count()
+        return queue_places([self.pk]).get(self.pk)
+
+
+def queue_places(enrolment_ids: list[Any]) -> dict[Any, int]:
+    """Each waiting enrolment's place in its run's queue (1 at the front), for many at once in one query.
+
+    The place is the rank among those still waiting, not the stored ``position``,
+    which keeps its gaps when people ahead leave or are offered a place.
+    """
+    if not enrolment_ids:
+        return {}
+    waiting = Enrolment.Status.WAITLISTED
+    ahead = (
+        Enrolment.objects.filter(run_id=OuterRef("run_id"), status=waiting, position__lte=OuterRef("position"))
+        .values("run_id")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    rows = Enrolment.objects.filter(pk__in=enrolment_ids, status=waiting).annotate(place=Subquery(ahead))
+    return dict(rows.values_list("pk", "place"))
 
 
 # Statuses that hold one of the run's places.

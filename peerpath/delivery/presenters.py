@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from peerpath.courses.presenters import format_day
-from peerpath.delivery.models import ATTENDED, Attendance, CourseRun, Enrolment, Session, Venue
+from peerpath.delivery.models import ATTENDED, Attendance, CourseRun, Enrolment, Session, Venue, queue_places
 
 RUN_TAG_COLOURS: dict[str, str] = {
     CourseRun.Status.PLANNED: "grey",
@@ -153,10 +153,12 @@ def enrolment_groups(enrolments: list[Enrolment]) -> list[dict[str, Any]]:
     return [group for group in groups if group["rows"]]
 
 
-def enrolled_message(enrolment: Enrolment, name: str) -> str:
+def enrolled_message(enrolment: Enrolment, name: str | None = None) -> str:
+    """What enrolling did, said to the person (``name`` None) or to staff about them."""
+    who, has, is_ = (name, "has", "is") if name else ("You", "have", "are")
     if enrolment.status == Enrolment.Status.ENROLLED:
-        return f"{name} has a place"
-    return f"The run is full: {name} is number {enrolment.place_in_queue()} on the waiting list"
+        return f"{who} {has} a place"
+    return f"The run is full: {who} {is_} number {enrolment.place_in_queue()} on the waiting list"
 
 
 def run_dates(run: CourseRun) -> list[dict[str, str]]:
@@ -228,21 +230,6 @@ def my_courses(enrolments: Any) -> dict[str, Any]:
     return {"current": current, "waiting": waiting, "past": past}
 
 
-def queue_places(enrolment_ids: list[Any]) -> dict[Any, int]:
-    """Each waiting enrolment's place in its run's queue (1 at the front), in one query."""
-    if not enrolment_ids:
-        return {}
-    waiting = Enrolment.Status.WAITLISTED
-    ahead = (
-        Enrolment.objects.filter(run_id=OuterRef("run_id"), status=waiting, position__lte=OuterRef("position"))
-        .values("run_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    rows = Enrolment.objects.filter(pk__in=enrolment_ids, status=waiting).annotate(place=Subquery(ahead))
-    return dict(rows.values_list("pk", "place"))
-
-
 def saved_message(saved: Any) -> str:
     count = saved.created + saved.changed
     if count == 0:
@@ -268,3 +255,16 @@ def left_message(enrolment: Enrolment) -> str:
     if enrolment.status == Enrolment.Status.OFFERED:
         return f"You have declined the place on {course}; it will be offered to the next person"
     return f"You have withdrawn from {course}"
+
+
+def history_rows(changes: Any) -> list[dict[str, str]]:
+    """A run's status changes as lines for its page, dated in local time."""
+    return [
+        {
+            "day": format_day(change.changed_at),
+            "status": change.get_to_status_display(),
+            "by": change.changed_by_label,
+            "reason": change.reason,
+        }
+        for change in changes
+    ]

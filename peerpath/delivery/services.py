@@ -138,8 +138,8 @@ def create_run(
 
 
 def _first_day(run: CourseRun) -> date:
-    first = run.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
-    return timezone.localdate(first) if first else timezone.localdate()
+    """The day of the run's first session (kept on the run as ``starts_at``), or today without sessions."""
+    return timezone.localdate(run.starts_at) if run.starts_at else timezone.localdate()
 
 
 def _tutor_organisations(run: CourseRun) -> list[Any]:

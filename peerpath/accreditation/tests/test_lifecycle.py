@@ -100,7 +100,7 @@ def test_suspension_lifts_the_right_to_facilitate_and_reinstatement_restores_it(
 def test_revocation_is_final_and_needs_a_reason_and_a_decider(award, assessor, actors):
     with pytest.raises(AccreditationError, match="Enter the reason"):
         lifecycle.change_award(actor=assessor.user, award=award, move="revoke", reason=" ")
-    with pytest.raises(AccreditationError, match="Only an assessor or an administrator"):
+    with pytest.raises(AccreditationError, match="Only an accredited assessor or an administrator"):
         lifecycle.change_award(actor=actors["coordinator"].user, award=award, move="revoke", reason="Because")
     lifecycle.change_award(actor=assessor.user, award=award, move="revoke", reason="Misconduct")
     with pytest.raises(AccreditationError, match="cannot be reinstated"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -65,9 +66,14 @@ def test_a_failed_send_is_tried_again_next_time(award, monkeypatch, django_captu
     assert len(mail.outbox) == 2
 
 
-def test_the_jobs_command_expires_and_reminds(award, capsys):
-    call_command("accreditation_jobs")
-    assert "awards expired: 0; reminders queued: 0" in capsys.readouterr().out
+def test_the_jobs_command_expires_and_reminds(award, capsys, django_capture_on_commit_callbacks):
+    day_after = datetime.datetime.combine(ENDS + datetime.timedelta(days=1), datetime.time(9), tzinfo=datetime.UTC)
+    with time_machine.travel(day_after, tick=False), django_capture_on_commit_callbacks(execute=True):
+        call_command("accreditation_jobs")
+    assert "awards expired: 1; reminders queued: 1" in capsys.readouterr().out
+    award.refresh_from_db()
+    assert award.status == Award.Status.EXPIRED
+    assert "renew it by" in mail.outbox[0].subject
 
 
 def test_the_jobs_command_refuses_a_loop_faster_than_a_minute():

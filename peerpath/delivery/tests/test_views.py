@@ -113,6 +113,7 @@ def test_the_run_page_sums_up_the_run(run, actors, coordinator):
     body = actors["coordinator"].client.get(reverse("delivery:run_detail", kwargs={"pk": run.pk})).content.decode()
     assert "3 taken of 3" in body
     assert run.term.name in body
+    assert "Full (coordinator)" in body  # its history, newest first
     assert "Enrol someone" in body
 
 

@@ -42,7 +42,7 @@ def enrol(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         except DeliveryError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, presenters.enrolled_message(placed, "You").replace("You has", "You have"))
+            messages.success(request, presenters.enrolled_message(placed))
             return redirect("delivery:my_courses")
     return render(
         request,

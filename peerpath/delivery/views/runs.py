@@ -104,7 +104,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "assignments": assignments,
             "gaps": services.staffing_gaps(run) if run.status == Status.PLANNED else [],
             "groups": presenters.enrolment_groups(enrolments),
-            "history": run.status_changes.all()[:20],
+            "history": presenters.history_rows(run.status_changes.all()[:20]),
             "can_manage": can_manage,
             "can_mark": can_mark,
             "can_message": request.user.has_perm("delivery.message_run", run),
