@@ -99,8 +99,7 @@ def _change(actor: Actor, award: Award, to_status: str, reason: str) -> None:
         award=award,
         from_status=award.status,
         to_status=to_status,
-        changed_by=None if isinstance(actor, SystemActor) else actor,
-        changed_by_label=str(actor),
+        **audit.attribution(actor),
         reason=reason,
     )
     audit.record(actor=actor, action="award.status_changed", target=award, data={"from": award.status, "to": to_status})

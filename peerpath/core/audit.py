@@ -51,6 +51,11 @@ def check_actor(actor: object) -> Actor:
     raise MissingActorError("Services need an actor: a signed-in user or a named system job.")
 
 
+def attribution(actor: Actor) -> dict[str, Any]:
+    """``changed_by`` and ``changed_by_label`` for a history row: the user, or no user and the job's name."""
+    return {"changed_by": None if isinstance(actor, SystemActor) else actor, "changed_by_label": str(actor)}
+
+
 def person_actor(actor: object) -> User:
     """Return the actor if it is a real user; a system job cannot make this change."""
     checked = check_actor(actor)

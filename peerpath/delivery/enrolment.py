@@ -78,8 +78,7 @@ def _move(actor: Actor, enrolment: Enrolment, to_status: str, reason: str = "", 
         enrolment=enrolment,
         from_status=from_status,
         to_status=to_status,
-        changed_by=None if isinstance(actor, SystemActor) else actor,
-        changed_by_label=str(actor),
+        **audit.attribution(actor),
         reason=reason,
     )
     audit.record(

@@ -63,14 +63,8 @@ def _transition(actor: Actor, run: CourseRun, to_status: str, reason: str = "") 
     # Conditional: a concurrent change to the same run makes this one fail cleanly.
     if not CourseRun.objects.filter(pk=run.pk, status=run.status).update(**fields):
         raise DeliveryError("Someone else changed this run's status just now. Check it and try again", field="status")
-    user = None if isinstance(actor, audit.SystemActor) else actor
     RunStatusChange.objects.create(
-        run=run,
-        from_status=run.status,
-        to_status=to_status,
-        changed_by=user,
-        changed_by_label=str(actor),
-        reason=reason,
+        run=run, from_status=run.status, to_status=to_status, reason=reason, **audit.attribution(actor)
     )
     audit.record(actor=actor, action="run.status_changed", target=run, data={"from": run.status, "to": to_status})
     run.status = to_status
