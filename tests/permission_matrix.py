@@ -227,10 +227,14 @@ MATRIX.update(_admin_cases())
 
 # Each app states its own routes' decisions in a module of its own.
 from tests.permission_cases_accreditation import CASES as _ACCREDITATION_CASES  # noqa: E402
+from tests.permission_cases_assessment import CASES as _ASSESSMENT_CASES  # noqa: E402
 from tests.permission_cases_calendar import CASES as _CALENDAR_CASES  # noqa: E402
+from tests.permission_cases_certificates import CASES as _CERTIFICATE_CASES  # noqa: E402
 from tests.permission_cases_courses import CASES as _COURSE_CASES  # noqa: E402
+from tests.permission_cases_credentials import CASES as _CREDENTIAL_CASES  # noqa: E402
 from tests.permission_cases_delivery import CASES as _DELIVERY_CASES  # noqa: E402
 from tests.permission_cases_groups import CASES as _GROUP_CASES  # noqa: E402
+from tests.permission_cases_portfolio import CASES as _PORTFOLIO_CASES  # noqa: E402
 from tests.permission_cases_prospectus import CASES as _PROSPECTUS_CASES  # noqa: E402
 
 MATRIX.update(_COURSE_CASES)
@@ -239,6 +243,10 @@ MATRIX.update(_DELIVERY_CASES)
 MATRIX.update(_GROUP_CASES)
 MATRIX.update(_CALENDAR_CASES)
 MATRIX.update(_ACCREDITATION_CASES)
+MATRIX.update(_PORTFOLIO_CASES)
+MATRIX.update(_ASSESSMENT_CASES)
+MATRIX.update(_CERTIFICATE_CASES)
+MATRIX.update(_CREDENTIAL_CASES)
 
 # Unnamed patterns, keyed by their full pattern text: the admin's own redirects.
 UNNAMED: dict[str, list[Case]] = {

@@ -19,11 +19,12 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from conftest import Actor, make_actors, make_home_org, make_other_org
 from peerpath.accreditation.frameworks import ensure_default
-from peerpath.accreditation.models import Scheme
+from peerpath.accreditation.models import Award, Observation, PortfolioEntry, Scheme
 from peerpath.core import audit
 from peerpath.courses.choices import Capacity, Stage
 from peerpath.courses.models import CoproductionActivity, CoproductionRule, Course, CourseMaterial, CourseVersion, Term
@@ -111,6 +112,17 @@ class World:
     home_meeting: GroupMeeting
     anonymous_group: SupportGroup
     other_group: SupportGroup
+    # Accreditation: home_award is the peer tutor's award (from open_run), other_award the
+    # other run's peer trainer's. home_entry is the participant's submitted reflection,
+    # carer_entry home_carer's draft, other_entry other_carer's. home_observation is the
+    # assessor's of the peer tutor on home_session; other_observation one in other_org.
+    home_award: Award
+    other_award: Award
+    home_entry: PortfolioEntry
+    carer_entry: PortfolioEntry
+    other_entry: PortfolioEntry
+    home_observation: Observation
+    other_observation: Observation
 
 
 @pytest.fixture(scope="module")
@@ -211,6 +223,10 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
     home_meeting = GroupMeetingFactory(group=home_group, recorded_by=coordinator)
     home_meeting.facilitators.add(actors["peer_tutor"].person)
     home_meeting.attendees.add(home_carer)
+    home_session = home_run.sessions.order_by("number").first()
+    other_session = other_run.sessions.order_by("number").first()
+    other_peer = other_run.assignments.get(role="peer_trainer").person
+    other_assessor = MembershipFactory(organisation=other_org, role=Membership.Role.ASSESSOR).person
     return World(
         home_org=home_org,
         home_carer=home_carer,
@@ -227,16 +243,45 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         unpublished_term=unpublished_term,
         home_run=home_run,
         home_venue=VenueFactory(organisation=home_org, name="Springfield Recovery College"),
-        home_session=home_run.sessions.order_by("number").first(),
+        home_session=home_session,
         home_enrolment=_enrol(home_run, actors["participant"].person),
         carer_enrolment=_enrol(home_run, home_carer),
         other_run=other_run,
-        other_session=other_run.sessions.order_by("number").first(),
+        other_session=other_session,
         other_enrolment=_enrol(other_run, other_carer),
         home_group=home_group,
         home_meeting=home_meeting,
         anonymous_group=SupportGroupFactory(organisation=home_org, name="Evening drop-in", anonymous=True),
         other_group=SupportGroupFactory(organisation=other_org, name="Tuesday carers' group"),
+        home_award=Award.objects.get(holder=actors["peer_tutor"].person),
+        other_award=Award.objects.get(holder=other_peer),
+        home_entry=_entry(actors["participant"].person, PortfolioEntry.Status.SUBMITTED),
+        carer_entry=_entry(home_carer, PortfolioEntry.Status.DRAFT),
+        other_entry=_entry(other_carer, PortfolioEntry.Status.SUBMITTED),
+        home_observation=_observation(actors["peer_tutor"].person, actors["assessor"].person, home_session),
+        other_observation=_observation(other_peer, other_assessor, other_session),
+    )
+
+
+def _entry(candidate: Person, status: str) -> PortfolioEntry:
+    return PortfolioEntry.objects.create(
+        candidate=candidate,
+        kind=PortfolioEntry.Kind.REFLECTION,
+        occurred_on=timezone.localdate(),
+        title="What I learned from co-delivering session 2",
+        text="I shared my story at the right moment and kept to time.",
+        status=status,
+    )
+
+
+def _observation(candidate: Person, assessor: Person, session: Session) -> Observation:
+    return Observation.objects.create(
+        candidate=candidate,
+        assessor=assessor,
+        session=session,
+        observed_on=timezone.localdate(),
+        outcome=Observation.Outcome.COMPETENT,
+        feedback="Shared lived experience with purpose and kept the group safe.",
     )
 
 

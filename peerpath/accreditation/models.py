@@ -7,6 +7,7 @@ Train the Trainer course: their attendance is the delivery app's.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -206,6 +207,16 @@ class ObservationRating(models.Model):
         return self.get_rating_display()
 
 
+# Crockford's base32 without I, L, O and U: easy to read off a printed certificate and type in.
+VERIFICATION_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_verification_code() -> str:
+    """80 random bits as four groups of four characters, e.g. ``K7QF-2M9X-TR4P-8WZD``."""
+    characters = "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(16))
+    return "-".join(characters[i : i + 4] for i in range(0, 16, 4))
+
+
 class Award(models.Model):
     """One period of an award; a renewal is a new row pointing at the one it renews."""
 
@@ -228,6 +239,13 @@ class Award(models.Model):
         max_length=2000, blank=True, help_text="Set when an administrator granted it with a requirement unmet"
     )
     granted_at = models.DateTimeField(default=timezone.now)
+    verification_code = models.CharField(
+        max_length=19,
+        unique=True,
+        default=new_verification_code,
+        editable=False,
+        help_text="Public and unguessable: the certificate's verification address ends with it",
+    )
 
     class Meta:
         ordering = ["-valid_from"]
@@ -284,3 +302,20 @@ class AwardReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} reminder"
+
+
+class Credential(models.Model):
+    """The Open Badges 3.0 credential issued for one award period, exactly as it was signed.
+
+    The credential never changes once signed; a later suspension or revocation shows in the
+    issuer's status lists at ``status_index``.
+    """
+
+    award = models.OneToOneField(Award, on_delete=models.CASCADE, related_name="credential")
+    status_index = models.PositiveIntegerField(unique=True, help_text="This credential's bit in the status lists")
+    key_id = models.CharField(max_length=300, help_text="The verification method (DID URL) of the signing key")
+    token = models.TextField(help_text="The signed credential (VC-JWT, compact serialisation)")
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Credential for {self.award}"

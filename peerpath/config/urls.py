@@ -18,6 +18,8 @@ urlpatterns = [
     path("groups/", include("peerpath.delivery.group_urls")),
     path("calendar/", include("peerpath.delivery.calendar_urls")),
     path("accreditation/", include("peerpath.accreditation.urls")),
+    path("verify/", include("peerpath.accreditation.verify_urls")),
+    path("", include("peerpath.accreditation.issuer_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -202,6 +202,7 @@ class Consent(models.Model):
         EVALUATION = "evaluation", "Take part in evaluation"
         SHARING = "sharing", "Share details with partner organisations"
         CREDIT = "credit", "Be named in the prospectus as a co-producer of courses"
+        VERIFICATION = "verification", "Be named on the public page that verifies an award"
 
     class Decision(models.TextChoices):
         GIVEN = "given", "Given"
