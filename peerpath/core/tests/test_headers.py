@@ -65,6 +65,12 @@ def _url(name: str, route: str, person_pk: object) -> str:
         "session_id": ABSENT_PK,
         "enrolment_id": ABSENT_PK,
         "meeting_id": ABSENT_PK,
+        "candidate_id": ABSENT_PK,
+        "entry_id": ABSENT_PK,
+        "observation_id": ABSENT_PK,
+        "award_id": ABSENT_PK,
+        "code": "0000-0000-0000-0000",
+        "purpose": "revocation",
     }
     wanted = re.findall(r"<(?:\w+:)?(\w+)>", route)
     unknown = set(wanted) - set(arguments)
