@@ -222,6 +222,8 @@ PEERPATH_MATERIAL_MAX_BYTES = env_int("PEERPATH_MATERIAL_MAX_MB", 20, minimum=1,
 PEERPATH_MAX_REQUEST_BYTES = 2 * PEERPATH_MATERIAL_MAX_BYTES
 # The address links in emails and calendar feeds start with (no request behind a background job).
 PEERPATH_SITE_URL = env_str("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Open Badges signing keys (Ed25519): kept out of the database and its backups (docs/adr/015).
+PEERPATH_CREDENTIAL_KEY_DIR = Path(env_str("PEERPATH_CREDENTIAL_KEY_DIR", str(DATA_DIR / "keys")))
 # Delivery: how long an offered place is held, and the share of sessions a participant must
 # attend to complete a course (percent).
 PEERPATH_OFFER_HOURS = env_int("PEERPATH_OFFER_HOURS", 48, minimum=1, maximum=24 * 14)

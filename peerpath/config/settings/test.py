@@ -1,6 +1,10 @@
 """Settings for the test suite: fast hashing, mail kept in memory."""
 
+import atexit
 import secrets
+import shutil
+import tempfile
+from pathlib import Path
 
 from peerpath.config.settings.base import *  # noqa: F403
 
@@ -16,3 +20,6 @@ STORAGES = {
 # Serve static files from the finders; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Credential signing keys: a fresh folder per test process, removed when it ends.
+PEERPATH_CREDENTIAL_KEY_DIR = Path(tempfile.mkdtemp(prefix="peerpath-keys-"))
+atexit.register(shutil.rmtree, PEERPATH_CREDENTIAL_KEY_DIR, ignore_errors=True)
