@@ -32,6 +32,15 @@ class AccreditationConfig(AppConfig):
         )
         home.register(
             home.HomeLink(
+                "Candidates for accreditation",
+                "Review portfolios, record observed practice and grant awards.",
+                "accreditation:candidate_list",
+                visible=lambda request: request.user.has_perm("accreditation.list_candidates"),
+                order=34,
+            )
+        )
+        home.register(
+            home.HomeLink(
                 "Runs to re-staff",
                 "Peer tutors whose award no longer covers a run they are assigned to.",
                 "accreditation:uncovered_staffing",

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from peerpath.accreditation import requirements
+from peerpath.accreditation import notices, requirements
 from peerpath.accreditation.models import Award, AwardStatusChange, Scheme
 from peerpath.core import audit
 from peerpath.core.audit import Actor
@@ -120,4 +120,5 @@ def grant_award(
             target=award,
             data={"scheme": scheme.code, "period": award.period, "exception": bool(gaps)},
         )
+        notices.tell_holder(award, "granted")
     return award

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from peerpath.accreditation import notices
 from peerpath.accreditation.awards import AccreditationError, add_months, decider
 from peerpath.accreditation.models import Award, AwardStatusChange, PortfolioEntry, Scheme
 from peerpath.accreditation.requirements import Requirement, describe_unmet
@@ -125,6 +126,9 @@ def change_award(*, actor: Actor, award: Award, move: str, reason: str) -> Award
         raise AccreditationError(f"An award that is {award.get_status_display().lower()} cannot be {move}d")
     with transaction.atomic():
         _change(actor, award, to_status, reason.strip()[:1000])
+        notices.tell_holder(
+            award, {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}[move], reason
+        )
     return award
 
 
@@ -242,4 +246,5 @@ def renew_award(*, actor: Actor, award: Award, today: date | None = None, except
             target=renewed,
             data={"renews": str(locked.pk), "period": renewed.period},
         )
+        notices.tell_holder(renewed, "renewed")
     return Renewal(renewed, gap_days=max((starts - ends).days - 1, 0))

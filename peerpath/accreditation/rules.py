@@ -67,6 +67,8 @@ rules.add_perm("accreditation.view_observation", is_own | assesses | coordinates
 
 # Awards: the holder and those who follow them see an award and its certificate;
 # an assessor (never the holder) suspends, reinstates, revokes and renews.
+# Award pages: anyone signed in may ask; access.access_award and the object rules decide.
+rules.add_perm("accreditation.open_awards", rules.is_authenticated)
 rules.add_perm("accreditation.view_award", is_own | assesses | coordinates | is_administrator)
 rules.add_perm("accreditation.decide_award", assesses)
 rules.add_perm("accreditation.download_credential", is_own)

@@ -18,6 +18,7 @@ accredited?" question, every seeded assignment is covered by an award.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from peerpath.accreditation.awards import add_months
 from peerpath.accreditation.frameworks import ensure_default
-from peerpath.accreditation.models import Award, AwardStatusChange, Scheme
+from peerpath.accreditation.models import VERIFICATION_ALPHABET, Award, AwardStatusChange, Scheme
 from peerpath.core import seeding
 from peerpath.core.seeding import SeedContext, SeedError
 from peerpath.delivery.models import CourseRun, FacilitatorAssignment
@@ -45,6 +46,12 @@ class SeededAccreditation:
 
     holders: dict[str, set[uuid.UUID]] = field(default_factory=lambda: defaultdict(set))
     awards: int = 0
+
+
+def _code(rng: random.Random) -> str:
+    """A verification code drawn from the step's generator, so codes repeat with the seed."""
+    characters = "".join(rng.choice(VERIFICATION_ALPHABET) for _ in range(16))
+    return "-".join(characters[i : i + 4] for i in range(0, 16, 4))
 
 
 def _moment(day: date) -> datetime:
@@ -128,6 +135,7 @@ def seed_accreditation(context: SeedContext) -> None:
                 status=Award.Status.EXPIRED if ended else Award.Status.ACTIVE,
                 granted_by_id=granter,
                 granted_at=_moment(valid_from),
+                verification_code=_code(rng),
             )
             awards.append(award)
             reason = "Every requirement met" if previous is None else "Renewal requirements met"
@@ -166,3 +174,6 @@ def seed_accreditation(context: SeedContext) -> None:
 
 
 seeding.register(SHARED_KEY, ORDER, seed_accreditation)
+
+# Candidates at every stage and awards in every status: a step of its own, after this one.
+from peerpath.accreditation.seeding import candidates  # noqa: E402, F401

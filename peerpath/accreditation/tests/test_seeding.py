@@ -38,7 +38,8 @@ def test_every_seeded_peer_assignment_is_covered_by_an_award_on_the_runs_first_d
 def test_periods_follow_on_without_gaps_and_only_the_last_is_current(seeded):
     today = DEFAULT_ANCHOR_DATE
     chains: dict[tuple, list[Award]] = {}
-    for award in Award.objects.order_by("holder_id", "scheme_id", "period"):
+    staffed = FacilitatorAssignment.objects.filter(role__in=("peer_trainer", "peer_facilitator")).values("person_id")
+    for award in Award.objects.filter(holder_id__in=staffed).order_by("holder_id", "scheme_id", "period"):
         chains.setdefault((award.holder_id, award.scheme_id), []).append(award)
     assert chains
     for periods in chains.values():
@@ -50,3 +51,32 @@ def test_periods_follow_on_without_gaps_and_only_the_last_is_current(seeded):
             assert list(earlier.status_changes.values_list("to_status", flat=True)) == ["active", "expired"]
         assert periods[-1].status == Award.Status.ACTIVE and periods[-1].valid_until >= today
         assert all(award.granted_by_id != award.holder_id for award in periods)
+
+
+def test_candidates_are_seeded_at_every_stage_and_awards_in_every_standing(seeded):
+    from peerpath.accreditation import requirements
+    from peerpath.accreditation.lifecycle import Standing, standing
+    from peerpath.accreditation.models import Observation, PortfolioEntry, Scheme
+
+    today = DEFAULT_ANCHOR_DATE
+    assert "accreditation candidates:" in seeded
+    scheme = Scheme.objects.get(code="carer-peer-trainer-rc")
+    standings = {standing(award, today) for award in Award.objects.all()}
+    assert standings == set(Standing)
+    statuses = set(PortfolioEntry.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "submitted", "accepted", "returned"}
+    assert PortfolioEntry.objects.filter(status="returned").exclude(review_note="").exists()
+    # Observed sessions are ones the candidate co-delivered, observed by someone else.
+    for observation in Observation.objects.select_related("session"):
+        assert observation.assessor_id != observation.candidate_id
+        assert FacilitatorAssignment.objects.filter(
+            person_id=observation.candidate_id, session_id=observation.session_id
+        ).exists()
+    # Someone is ready and waiting for an assessor; someone else is still short of evidence.
+    trained = (
+        PortfolioEntry.objects.exclude(candidate__awards__isnull=False)
+        .values_list("candidate_id", flat=True)
+        .distinct()
+    )
+    verdicts = {not requirements.unmet(requirements.progress(person, scheme)) for person in trained}
+    assert verdicts == {True, False}
