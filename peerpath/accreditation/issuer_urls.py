@@ -1,7 +1,17 @@
-"""The issuer's public documents (namespace ``issuer``): its DID document and status lists."""
+"""The issuer's public documents (namespace ``issuer``): its DID document and status lists.
 
-from django.urls import URLPattern
+Mounted at the site root. The DID document's route follows the site address
+(``/.well-known/did.json``, or ``/did.json`` when PeerPath lives below a path), as did:web asks.
+"""
+
+from django.urls import path
+
+from peerpath.accreditation import credential_views
+from peerpath.accreditation.credentials import did, status_list
 
 app_name = "issuer"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path(did.document_route(), credential_views.did_document, name="did_document"),
+    path(f"{status_list.ROUTE}<str:purpose>/", credential_views.status_list_credential, name="status_list"),
+]
