@@ -46,6 +46,7 @@ chromium:
 demo: $(BIN)/.installed staticfiles/.collected system-packages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --scale small
+	$(MANAGE) credential_keys generate --if-missing
 	$(MAKE) --no-print-directory serve
 
 # The web server, and beside it the periodic jobs: delivery's every minute (offers that lapse,
