@@ -327,3 +327,25 @@ def test_the_choice_page_lists_the_holders_certificates(actors, award):
 
     assert reverse("accreditation:certificate", kwargs={"award_id": award.pk}) in html
     assert f"/verify/{award.verification_code}/" in html
+
+
+def test_the_choice_page_queries_stay_flat_as_awards_grow(actors, holder, award, scheme):
+    client = actors["peer_tutor"].client
+    url = reverse("accreditation:verification_consent")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    one = queries()
+    facilitator = Scheme.objects.exclude(pk=scheme.pk).get()
+    for period, (chosen, start) in enumerate(
+        [(scheme, ENDS), (facilitator, GRANTED), (facilitator, D(2030, 1, 1))], start=2
+    ):
+        Award.objects.create(
+            holder=holder, scheme=chosen, period=period, valid_from=start, granted_by=actors["assessor"].person
+        )
+    consent(actors, holder, Consent.Decision.GIVEN)
+
+    assert queries() == one
