@@ -88,7 +88,7 @@ def grant(request: AuthenticatedHttpRequest, candidate_id: UUID) -> HttpResponse
     require_object_permission(request, "accreditation.assess_candidate", candidate)
     today = timezone.localdate()
     schemes = assessment.grantable_schemes(candidate.pk, today=today)
-    initial = {"valid_from": today}
+    initial: dict[str, object] = {"valid_from": today}
     if request.GET.get("scheme") in {scheme.code for scheme in schemes}:
         initial["scheme"] = request.GET["scheme"]
     form = GrantForm(

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from peerpath.accreditation.awards import add_months
@@ -46,7 +47,7 @@ from peerpath.accreditation.models import (
 )
 from peerpath.accreditation.seeding import _assessors, _code, _moment
 from peerpath.core import seeding
-from peerpath.core.seeding import SeedContext
+from peerpath.core.seeding import SeedContext, SeedError
 from peerpath.courses.choices import Category
 from peerpath.courses.models import CourseVersion, Term
 from peerpath.delivery.models import Attendance, CourseRun, Enrolment, FacilitatorAssignment, Session
@@ -77,10 +78,15 @@ FEEDBACK = (
 REVIEW_NOTES = ("Say what you would do differently next time.", "Link this to the competences it shows.")
 
 
+# A session held before "today": (session, run, day).
+HeldSession = tuple[uuid.UUID, uuid.UUID, date]
+SessionsByOrganisation = dict[uuid.UUID, list[HeldSession]]
+
+
 @dataclass
 class Rows:
     entries: list[PortfolioEntry] = field(default_factory=list)
-    links: list[object] = field(default_factory=list)
+    links: list[Model] = field(default_factory=list)
     assignments: list[FacilitatorAssignment] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     ratings: list[ObservationRating] = field(default_factory=list)
@@ -125,7 +131,7 @@ class CandidateSeeder:
                 first.setdefault(person_id, (organisation_id, timezone.localdate(ended)))
         return [(person, org, day) for person, (org, day) in sorted(first.items(), key=lambda item: str(item[0]))]
 
-    def held_sessions(self) -> dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, date]]]:
+    def held_sessions(self) -> SessionsByOrganisation:
         """Per organisation, (session, run, day) of sessions held before today in runs that went ahead."""
         now = timezone.make_aware(datetime.combine(self.today, datetime.min.time()))
         rows = (
@@ -137,7 +143,7 @@ class CandidateSeeder:
             .values_list("pk", "run_id", "run__organisation_id", "starts_at")
             .order_by("starts_at", "pk")
         )
-        found: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, date]]] = defaultdict(list)
+        found: SessionsByOrganisation = defaultdict(list)
         for session_id, run_id, organisation_id, starts_at in rows:
             found[organisation_id].append((session_id, run_id, timezone.localdate(starts_at)))
         return found
@@ -235,17 +241,29 @@ class CandidateSeeder:
     # Rows --------------------------------------------------------------------------------
 
     def entry(
-        self, person: uuid.UUID, kind: str, day: date, status: str, *, reviewer: uuid.UUID | None, covers=()
+        self,
+        person: uuid.UUID,
+        kind: str,
+        day: date,
+        status: str,
+        *,
+        reviewer: uuid.UUID | None,
+        covers: Sequence[Competency] = (),
     ) -> None:
         rng = self.rng
-        titles = {Kind.REFLECTION: REFLECTIONS, Kind.SUPERVISION: SUPERVISION, Kind.CPD: CPD}[kind]
+        titles: dict[str, tuple[str, ...]] = {
+            Kind.REFLECTION: REFLECTIONS,
+            Kind.SUPERVISION: SUPERVISION,
+            Kind.CPD: CPD,
+        }
+        title = rng.choice(titles[kind])
         reviewed = status in (Status.ACCEPTED, Status.RETURNED)
         entry = PortfolioEntry(
             id=self.context.uuid(),
             candidate_id=person,
             kind=kind,
             occurred_on=day,
-            title=rng.choice(titles),
+            title=title,
             text="What happened, what I did, how it went and what I would do next time.",
             hours=Decimal(rng.choice((1, 1, 1.5, 2))) if kind == Kind.SUPERVISION else Decimal(0),
             status=status,
@@ -265,7 +283,7 @@ class CandidateSeeder:
     def observe(
         self,
         person: uuid.UUID,
-        session: tuple[uuid.UUID, uuid.UUID, date],
+        session: HeldSession,
         assessor: uuid.UUID,
         *,
         competent: list[Competency],
@@ -318,7 +336,9 @@ class CandidateSeeder:
 
     # Stages ------------------------------------------------------------------------------
 
-    def candidate(self, person: uuid.UUID, organisation: uuid.UUID, trained_on: date, sessions) -> str:
+    def candidate(
+        self, person: uuid.UUID, organisation: uuid.UUID, trained_on: date, sessions: SessionsByOrganisation
+    ) -> str:
         rng, today = self.rng, self.today
         stage = rng.choices(STAGES, weights=STAGE_WEIGHTS)[0]
         if self.standing_turn < len(STANDINGS) and (today - trained_on).days > 900:
@@ -335,7 +355,6 @@ class CandidateSeeder:
         def day_between(start: int, end: int) -> date:
             return min(today - timedelta(days=1), trained_on + timedelta(days=rng.randint(start, end)))
 
-        assessor = rng.choice(assessors) if assessors else None
         if stage == "trained":
             if rng.random() < 0.5:
                 self.entry(person, Kind.REFLECTION, day_between(3, 13), Status.DRAFT, reviewer=None)
@@ -343,7 +362,10 @@ class CandidateSeeder:
             self.entry(person, Kind.REFLECTION, day_between(7, 30), Status.DRAFT, reviewer=None)
             for _ in range(rng.randint(1, 2)):
                 self.entry(person, Kind.REFLECTION, day_between(7, 30), Status.SUBMITTED, reviewer=None)
+        elif not assessors:
+            raise SeedError("Candidates past the first steps need an assessor")  # ruled out above
         elif stage == "building":
+            assessor = rng.choice(assessors)
             some = rng.sample(self.competencies, 4)
             for _ in range(2):
                 self.entry(
@@ -355,13 +377,20 @@ class CandidateSeeder:
             session = rng.choice(later[: max(2, len(later) // 3)])
             self.observe(person, session, assessor, competent=rng.sample(self.competencies, 3))
         else:
+            assessor = rng.choice(assessors)
             self.qualify(person, later, assessor, day_between)
             if stage == "awarded":
                 self.award(person, assessor, trained_on)
         self.counts[stage] += 1
         return stage
 
-    def qualify(self, person: uuid.UUID, later, assessor: uuid.UUID, day_between) -> None:
+    def qualify(
+        self,
+        person: uuid.UUID,
+        later: list[HeldSession],
+        assessor: uuid.UUID,
+        day_between: Callable[[int, int], date],
+    ) -> None:
         """Everything the carer peer trainer scheme asks, dated in the months after training."""
         rng, scheme = self.rng, self.scheme
         shuffled = rng.sample(self.competencies, len(self.competencies))
@@ -409,7 +438,9 @@ class CandidateSeeder:
             verification_code=_code(rng),
         )
         self.rows.awards.append(award)
-        history = [(None, Award.Status.ACTIVE, valid_from, "Every requirement met", "seed_demo")]
+        history: list[tuple[str | None, str, date, str, str]] = [
+            (None, Award.Status.ACTIVE, valid_from, "Every requirement met", "seed_demo")
+        ]
         if want == "expired":
             history.append(
                 (
