@@ -1,7 +1,7 @@
 """The badge image, and baking the signed credential into it (Open Badges 3.0 PNG baking).
 
 The image is drawn with Pillow: a disc in NHS blue (#005eb8) with the scheme's short
-name in white (contrast 6.7:1, past WCAG AA for any text size). Baking adds one
+name in white (contrast 6.4:1, past WCAG AA for any text size). Baking adds one
 uncompressed ``iTXt`` chunk with the keyword ``openbadgecredential`` whose text is
 the compact VC-JWT, so the PNG alone is enough to verify the badge.
 """
