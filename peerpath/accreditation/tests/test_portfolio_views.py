@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from peerpath.accreditation import portfolio
+from peerpath.accreditation import portfolio, portfolio_views
 from peerpath.accreditation.models import Competency, Observation, PortfolioEntry
 from peerpath.delivery.tests.factories import open_run
 
@@ -202,3 +202,22 @@ def test_the_portfolio_page_costs_the_same_queries_however_many_entries(
     # session, user, principal, person, entries, their competencies, observations, and the
     # navigation's user and group permissions
     assert_flat_query_count(fetch, grow, expected=9)
+
+
+def test_the_link_back_to_a_candidate_falls_back_to_the_portfolio_while_that_page_is_missing(monkeypatch):
+    real_reverse = portfolio_views.reverse
+
+    def reverse_without_candidate_pages(name, *args, **kwargs):
+        if name == "accreditation:candidate_detail":
+            raise NoReverseMatch(name)
+        return real_reverse(name, *args, **kwargs)
+
+    candidate_id = "00000000-0000-4000-8000-000000000000"
+    monkeypatch.setattr(portfolio_views, "reverse", reverse_without_candidate_pages)
+    assert portfolio_views.back_to_candidate(candidate_id)["href"] == PORTFOLIO
+    monkeypatch.undo()
+    try:
+        expected = reverse("accreditation:candidate_detail", kwargs={"candidate_id": candidate_id})
+    except NoReverseMatch:
+        expected = PORTFOLIO
+    assert portfolio_views.back_to_candidate(candidate_id)["href"] == expected
