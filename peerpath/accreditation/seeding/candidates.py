@@ -1,26 +1,28 @@
-"""Demo candidates at every stage of accreditation, and awards in every status.
+"""Demo candidates at every stage of accreditation, and awards in every standing.
 
 Registered as the ``accreditation_candidates`` step, after the award periods of staffed
-peer tutors (40). First it adds Train the Trainer cohorts: for each organisation with an
-assessor, two-day runs of the approved Train the Trainer course about 34, 16 and 5 months
-before "today", each completed by eight to twelve of its carers (participants) with their
-registers. Then it works from everyone who completed a Train the Trainer run and holds no
-award yet, and gives each a stage:
+peer tutors (40). It works from everyone who completed one of delivery's Train the Trainer
+runs and holds no award yet, and gives each a stage:
 
 - **trained**: nothing recorded yet, or one draft reflection;
 - **starting**: a draft and one or two reflections waiting for review;
-- **building**: accepted reflections and supervision, one entry returned with a note,
-  and a first observation of a session they co-delivered as a trainee;
-- **ready**: every requirement of the carer peer trainer scheme met, waiting for an
-  assessor to grant it (the candidate list and file offer "Grant");
-- **awarded**: as ready, then granted; the award's dates and history put it in one of
-  the standings in turn: active, expiring soon, in grace, expired, suspended, revoked.
+- **building**: taken on as a peer tutor in training and shadowing a later run of their
+  organisation as a trainee co-facilitator; accepted reflections and supervision, one entry
+  returned with a note, and a first observation of one of that run's sessions;
+- **ready**: as building, with every requirement of the carer peer trainer scheme met and
+  two sessions observed, waiting for an assessor to grant it (the candidate list and file
+  offer "Grant");
+- **awarded**: as ready, then granted some months after training.
 
-Evidence is dated after their training. Observations are of sessions (held before
-"today") of other runs of their organisation, where the candidate is assigned to the
-session as a trainee co-facilitator. Current staffed holders also get supervision and
-development entries in their period, so their renewal progress shows. About two in
-three award holders agree to be named on the public verification page.
+PeerPath's registers start with the seeded history, so awards old enough to be expiring,
+in grace or expired belong to carers accredited before it: each organisation with an
+assessor also has holders "recorded from the college's paper records" (an administrator's
+documented exception, since their training predates the registers), one in each of the
+standings expiring soon, in grace, expired, suspended and revoked.
+
+Current staffed holders also get supervision and development entries in their period, so
+their renewal progress shows. About two in three award holders agree to be named on the
+public verification page.
 """
 
 from __future__ import annotations
@@ -47,17 +49,17 @@ from peerpath.accreditation.models import (
 )
 from peerpath.accreditation.seeding import _assessors, _code, _moment
 from peerpath.core import seeding
-from peerpath.core.seeding import SeedContext, SeedError
+from peerpath.core.seeding import SeedContext
 from peerpath.courses.choices import Category
-from peerpath.courses.models import CourseVersion, Term
-from peerpath.delivery.models import Attendance, CourseRun, Enrolment, FacilitatorAssignment, Session
+from peerpath.delivery.models import CourseRun, Enrolment, FacilitatorAssignment, Session
 from peerpath.people.models import Consent, Membership, Person
 
 ORDER = 41
 STAGES = ("trained", "starting", "building", "ready", "awarded")
 STAGE_WEIGHTS = (2, 3, 3, 2, 3)
-# Awarded candidates take these in turn, so each appears at every scale that has six of them.
-STANDINGS = ("active", "expiring_soon", "in_grace", "expired", "suspended", "revoked", "active")
+# Holders recorded from paper records, one of each per organisation with an assessor.
+RECORDED = ("expiring_soon", "in_grace", "expired", "suspended", "revoked")
+PAPER_RECORDS = "Recorded from the college's paper records: trained and accredited before PeerPath"
 Kind, Status = PortfolioEntry.Kind, PortfolioEntry.Status
 
 REFLECTIONS = (
@@ -78,9 +80,16 @@ FEEDBACK = (
 REVIEW_NOTES = ("Say what you would do differently next time.", "Link this to the competences it shows.")
 
 
-# A session held before "today": (session, run, day).
-HeldSession = tuple[uuid.UUID, uuid.UUID, date]
-SessionsByOrganisation = dict[uuid.UUID, list[HeldSession]]
+@dataclass
+class HeldRun:
+    """A run of an organisation that went ahead, with its sessions held before "today" (in order)."""
+
+    run_id: uuid.UUID
+    created_at: datetime
+    sessions: list[tuple[uuid.UUID, date]] = field(default_factory=list)
+
+
+RunsByOrganisation = dict[uuid.UUID, list[HeldRun]]
 
 
 @dataclass
@@ -93,6 +102,7 @@ class Rows:
     awards: list[Award] = field(default_factory=list)
     changes: list[AwardStatusChange] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
 
 
 class CandidateSeeder:
@@ -107,7 +117,9 @@ class CandidateSeeder:
         self.admin_user_id = context.shared["people"].admin_user_id
         self.rows = Rows()
         self.counts: defaultdict[str, int] = defaultdict(int)
-        self.standing_turn = 0
+        self.used: set[uuid.UUID] = set()
+        self.organisation_of: dict[uuid.UUID, uuid.UUID] = {}
+        self.pending = ["awarded", "ready", "building", "starting", "trained"]
 
     # Sources -----------------------------------------------------------------------------
 
@@ -131,8 +143,8 @@ class CandidateSeeder:
                 first.setdefault(person_id, (organisation_id, timezone.localdate(ended)))
         return [(person, org, day) for person, (org, day) in sorted(first.items(), key=lambda item: str(item[0]))]
 
-    def held_sessions(self) -> SessionsByOrganisation:
-        """Per organisation, (session, run, day) of sessions held before today in runs that went ahead."""
+    def held_runs(self) -> RunsByOrganisation:
+        """Per organisation, the runs (not Train the Trainer) that went ahead, with sessions held before today."""
         now = timezone.make_aware(datetime.combine(self.today, datetime.min.time()))
         rows = (
             Session.objects.filter(
@@ -140,103 +152,17 @@ class CandidateSeeder:
                 run__status__in=(CourseRun.Status.RUNNING, CourseRun.Status.COMPLETED),
             )
             .exclude(run__version__course__category=Category.TRAIN_THE_TRAINER)
-            .values_list("pk", "run_id", "run__organisation_id", "starts_at")
-            .order_by("starts_at", "pk")
+            .values_list("pk", "run_id", "run__organisation_id", "run__created_at", "starts_at")
+            .order_by("run__starts_at", "run_id", "starts_at")
         )
-        found: SessionsByOrganisation = defaultdict(list)
-        for session_id, run_id, organisation_id, starts_at in rows:
-            found[organisation_id].append((session_id, run_id, timezone.localdate(starts_at)))
+        runs: dict[uuid.UUID, HeldRun] = {}
+        found: RunsByOrganisation = defaultdict(list)
+        for session_id, run_id, organisation_id, created_at, starts_at in rows:
+            if run_id not in runs:
+                runs[run_id] = HeldRun(run_id, created_at)
+                found[organisation_id].append(runs[run_id])
+            runs[run_id].sessions.append((session_id, timezone.localdate(starts_at)))
         return found
-
-    def cohorts(self) -> None:
-        """Completed two-day Train the Trainer runs, with their places and registers."""
-        rng, today = self.rng, self.today
-        version = (
-            CourseVersion.objects.filter(course__category=Category.TRAIN_THE_TRAINER, status="approved")
-            .order_by("course__title")
-            .first()
-        )
-        if version is None:
-            return
-        participants: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-        for person_id, organisation_id in (
-            Membership.objects.filter(role=Membership.Role.PARTICIPANT, organisation_id__in=list(self.assessors_by_org))
-            .order_by("organisation_id", "person_id")
-            .values_list("person_id", "organisation_id")
-        ):
-            participants[organisation_id].append(person_id)
-        terms: dict[uuid.UUID, list[Term]] = defaultdict(list)
-        for term in Term.objects.filter(organisation_id__in=list(participants)).order_by("starts_on"):
-            terms[term.organisation_id].append(term)
-        runs, sessions, places, registers = [], [], [], []
-        taken: set[uuid.UUID] = set()
-        for organisation_id in sorted(participants, key=str):
-            if not terms.get(organisation_id):
-                continue
-            for months_ago in (34, 16, 5):
-                day = add_months(today, -months_ago) + timedelta(days=rng.randint(0, 20))
-                while day.weekday() > 4:
-                    day += timedelta(days=1)
-                term = min(terms[organisation_id], key=lambda t: abs((t.starts_on - day).days))
-                free = [p for p in participants[organisation_id] if p not in taken]
-                chosen = rng.sample(free, min(len(free), rng.randint(8, 12)))
-                if len(chosen) < 4:
-                    continue
-                taken.update(chosen)
-                first = _moment(day).replace(hour=10)
-                run = CourseRun(
-                    id=self.context.uuid(),
-                    version=version,
-                    term=term,
-                    organisation_id=organisation_id,
-                    capacity=12,
-                    status=CourseRun.Status.COMPLETED,
-                    places_taken=len(chosen),
-                    starts_at=first,
-                    created_by_id=self.admin_user_id,
-                    created_at=first - timedelta(days=60),
-                )
-                runs.append(run)
-                days = [
-                    Session(
-                        id=self.context.uuid(),
-                        run=run,
-                        number=number,
-                        topic=topic,
-                        starts_at=first + timedelta(days=number - 1),
-                        ends_at=first + timedelta(days=number - 1, hours=6),
-                        updated_at=first - timedelta(days=30),
-                    )
-                    for number, topic in (
-                        (1, "Day 1: sharing lived experience safely"),
-                        (2, "Day 2: co-delivering a session"),
-                    )
-                ]
-                sessions.extend(days)
-                for person_id in chosen:
-                    place = Enrolment(
-                        id=self.context.uuid(),
-                        run=run,
-                        person_id=person_id,
-                        status=Enrolment.Status.COMPLETED,
-                        channel=Enrolment.Channel.STAFF,
-                        agreement_accepted_at=first - timedelta(days=20),
-                        created_at=first - timedelta(days=20),
-                        updated_at=first + timedelta(days=2),
-                    )
-                    places.append(place)
-                    for session in days:
-                        registers.append(
-                            Attendance(
-                                session=session,
-                                enrolment=place,
-                                status="present",
-                                recorded_by_id=self.admin_user_id,
-                                recorded_at=session.ends_at,
-                            )
-                        )
-        self.context.save_chunk(runs, sessions, places, registers)
-        self.counts["cohorts"] = len(runs)
 
     # Rows --------------------------------------------------------------------------------
 
@@ -255,6 +181,7 @@ class CandidateSeeder:
             Kind.REFLECTION: REFLECTIONS,
             Kind.SUPERVISION: SUPERVISION,
             Kind.CPD: CPD,
+            Kind.PRIOR_LEARNING: ("Train the Trainer and accreditation, from the college's paper records",),
         }
         title = rng.choice(titles[kind])
         reviewed = status in (Status.ACCEPTED, Status.RETURNED)
@@ -280,33 +207,46 @@ class CandidateSeeder:
             self.rows.links.append(through(portfolioentry_id=entry.pk, competency_id=competency.pk))
         self.counts[f"entries {status}"] += 1
 
-    def observe(
-        self,
-        person: uuid.UUID,
-        session: HeldSession,
-        assessor: uuid.UUID,
-        *,
-        competent: list[Competency],
-        outcome: str = Observation.Outcome.COMPETENT,
-    ) -> None:
-        session_id, run_id, day = session
+    def shadow(self, person: uuid.UUID, run: HeldRun, trained_on: date) -> None:
+        """Taken on as a peer tutor in training, then assigned to shadow ``run`` before it starts."""
+        organisation_since = trained_on + timedelta(days=7)
+        self.rows.memberships.append(self._tutor(person, self.organisation_of[person], organisation_since))
+        assigned_at = max(run.created_at + timedelta(hours=1), _moment(trained_on + timedelta(days=14)))
         self.rows.assignments.append(
             FacilitatorAssignment(
-                run_id=run_id,
-                session_id=session_id,
+                run_id=run.run_id,
                 person_id=person,
                 role=FacilitatorAssignment.Role.TRAINEE,
                 assigned_by_id=self.admin_user_id,
-                assigned_at=_moment(day - timedelta(days=14)),
+                assigned_at=assigned_at,
             )
         )
+
+    def _tutor(self, person: uuid.UUID, organisation: uuid.UUID, since: date) -> Membership:
+        return Membership(
+            person_id=person,
+            organisation_id=organisation,
+            role=Membership.Role.TUTOR,
+            tutor_kind=Membership.TutorKind.PEER,
+            started_on=since,
+        )
+
+    def observe(
+        self,
+        person: uuid.UUID,
+        session: tuple[uuid.UUID, date],
+        assessor: uuid.UUID,
+        *,
+        competent: Sequence[Competency],
+    ) -> None:
+        session_id, day = session
         observation = Observation(
             id=self.context.uuid(),
             candidate_id=person,
             assessor_id=assessor,
             session_id=session_id,
             observed_on=day,
-            outcome=outcome,
+            outcome=Observation.Outcome.COMPETENT,
             feedback=self.rng.choice(FEEDBACK),
             recorded_at=_moment(day + timedelta(days=1)),
         )
@@ -336,21 +276,33 @@ class CandidateSeeder:
 
     # Stages ------------------------------------------------------------------------------
 
-    def candidate(
-        self, person: uuid.UUID, organisation: uuid.UUID, trained_on: date, sessions: SessionsByOrganisation
-    ) -> str:
+    def candidate(self, person: uuid.UUID, organisation: uuid.UUID, trained_on: date, runs: RunsByOrganisation) -> str:
         rng, today = self.rng, self.today
-        stage = rng.choices(STAGES, weights=STAGE_WEIGHTS)[0]
-        if self.standing_turn < len(STANDINGS) and (today - trained_on).days > 900:
-            stage = "awarded"  # the earliest cohort's first candidates show each standing once
+        self.used.add(person)
+        self.organisation_of[person] = organisation
         assessors = [a for a in self.assessors_by_org.get(organisation, []) or self.all_assessors if a != person]
-        later = [s for s in sessions.get(organisation, []) if s[2] > trained_on + timedelta(days=14)]
         days_since = (today - trained_on).days
-        # Too recent to have built evidence, or nothing to observe: an earlier stage.
-        if stage in ("building", "ready", "awarded") and (len(later) < 2 or days_since < 60 or not assessors):
-            stage = "starting" if days_since >= 14 else "trained"
-        if stage == "awarded" and days_since < 150:
-            stage = "ready"
+        # Later runs of their organisation they could shadow: starting three weeks after training at the earliest.
+        later = [run for run in runs.get(organisation, []) if run.sessions[0][1] > trained_on + timedelta(days=21)]
+
+        def shadowable(stage: str) -> list[HeldRun]:
+            needed = 1 if stage == "building" else self.scheme.observations_required
+            return [run for run in later if len(run.sessions) >= needed]
+
+        def possible(stage: str) -> bool:
+            if stage in ("building", "ready", "awarded") and not (assessors and shadowable(stage)):
+                return False
+            return not (stage == "awarded" and days_since < 120) and not (stage == "starting" and days_since < 14)
+
+        # The first candidates who can take them show each stage; the rest are drawn, then
+        # moved back a stage at a time to one their dates and their organisation's runs allow.
+        stage = next((wanted for wanted in self.pending if possible(wanted)), "")
+        if stage:
+            self.pending.remove(stage)
+        else:
+            stage = rng.choices(STAGES, weights=STAGE_WEIGHTS)[0]
+            while not possible(stage):
+                stage = STAGES[STAGES.index(stage) - 1]
 
         def day_between(start: int, end: int) -> date:
             return min(today - timedelta(days=1), trained_on + timedelta(days=rng.randint(start, end)))
@@ -362,34 +314,28 @@ class CandidateSeeder:
             self.entry(person, Kind.REFLECTION, day_between(7, 30), Status.DRAFT, reviewer=None)
             for _ in range(rng.randint(1, 2)):
                 self.entry(person, Kind.REFLECTION, day_between(7, 30), Status.SUBMITTED, reviewer=None)
-        elif not assessors:
-            raise SeedError("Candidates past the first steps need an assessor")  # ruled out above
-        elif stage == "building":
-            assessor = rng.choice(assessors)
-            some = rng.sample(self.competencies, 4)
-            for _ in range(2):
-                self.entry(
-                    person, Kind.REFLECTION, day_between(10, 50), Status.ACCEPTED, reviewer=assessor, covers=some
-                )
-            self.entry(person, Kind.REFLECTION, day_between(10, 50), Status.RETURNED, reviewer=assessor)
-            self.entry(person, Kind.SUPERVISION, day_between(10, 50), Status.ACCEPTED, reviewer=assessor)
-            self.entry(person, Kind.SUPERVISION, day_between(10, 50), Status.SUBMITTED, reviewer=None)
-            session = rng.choice(later[: max(2, len(later) // 3)])
-            self.observe(person, session, assessor, competent=rng.sample(self.competencies, 3))
         else:
             assessor = rng.choice(assessors)
-            self.qualify(person, later, assessor, day_between)
-            if stage == "awarded":
-                self.award(person, assessor, trained_on)
+            run = rng.choice(shadowable(stage)[:3])  # one of the first runs after their training
+            self.shadow(person, run, trained_on)
+            if stage == "building":
+                some = rng.sample(self.competencies, 4)
+                for _ in range(2):
+                    day = day_between(10, 50)
+                    self.entry(person, Kind.REFLECTION, day, Status.ACCEPTED, reviewer=assessor, covers=some)
+                self.entry(person, Kind.REFLECTION, day_between(10, 50), Status.RETURNED, reviewer=assessor)
+                self.entry(person, Kind.SUPERVISION, day_between(10, 50), Status.ACCEPTED, reviewer=assessor)
+                self.entry(person, Kind.SUPERVISION, day_between(10, 50), Status.SUBMITTED, reviewer=None)
+                self.observe(person, run.sessions[0], assessor, competent=rng.sample(self.competencies, 3))
+            else:
+                self.qualify(person, run, assessor, day_between)
+                if stage == "awarded":
+                    self.award(person, assessor, trained_on)
         self.counts[stage] += 1
         return stage
 
     def qualify(
-        self,
-        person: uuid.UUID,
-        later: list[HeldSession],
-        assessor: uuid.UUID,
-        day_between: Callable[[int, int], date],
+        self, person: uuid.UUID, run: HeldRun, assessor: uuid.UUID, day_between: Callable[[int, int], date]
     ) -> None:
         """Everything the carer peer trainer scheme asks, dated in the months after training."""
         rng, scheme = self.rng, self.scheme
@@ -401,68 +347,37 @@ class CandidateSeeder:
             self.entry(person, Kind.REFLECTION, day_between(14, 120), Status.ACCEPTED, reviewer=assessor, covers=covers)
         for _ in range(scheme.supervisions_required):
             self.entry(person, Kind.SUPERVISION, day_between(14, 120), Status.ACCEPTED, reviewer=assessor)
-        chosen = rng.sample(later[: max(scheme.observations_required, len(later) // 2)], scheme.observations_required)
-        for index, session in enumerate(chosen):
-            competent = by_observation[index :: scheme.observations_required]
-            self.observe(person, session, assessor, competent=competent)
+        observed = run.sessions[: scheme.observations_required]
+        for index, session in enumerate(observed):
+            self.observe(person, session, assessor, competent=by_observation[index :: len(observed)])
 
-    def award(self, person: uuid.UUID, assessor: uuid.UUID, trained_on: date) -> None:
-        """Granted some months after training; the turn decides where today falls in its life."""
-        rng, today, scheme = self.rng, self.today, self.scheme
-        want = STANDINGS[self.standing_turn % len(STANDINGS)]
-        months = scheme.validity_months or 24
-        ends = {
-            "expiring_soon": today + timedelta(days=rng.randint(5, scheme.expiring_soon_days - 1)),
-            "in_grace": today - timedelta(days=rng.randint(1, scheme.grace_days - 1)),
-            "expired": today - timedelta(days=rng.randint(scheme.grace_days + 5, scheme.grace_days + 60)),
-        }.get(want)
-        earliest = trained_on + timedelta(days=130)
-        valid_from = add_months(ends, -months) if ends else min(today, earliest + timedelta(days=rng.randint(0, 200)))
-        if valid_from < earliest or valid_from > today:
-            valid_from, want = min(today, earliest), "active"  # trained too recently: the turn waits
-        else:
-            self.standing_turn += 1
-        valid_until = add_months(valid_from, months)
-        status = {"expired": Award.Status.EXPIRED, "suspended": Award.Status.SUSPENDED}.get(want, Award.Status.ACTIVE)
-        if want == "revoked":
-            status = Award.Status.REVOKED
+    def _award(
+        self,
+        person: uuid.UUID,
+        granter: uuid.UUID,
+        valid_from: date,
+        status: str,
+        history: Sequence[tuple[str, str, date, str, str]],
+        exception_reason: str = "",
+    ) -> None:
         award = Award(
             id=self.context.uuid(),
             holder_id=person,
-            scheme=scheme,
+            scheme=self.scheme,
             valid_from=valid_from,
-            valid_until=valid_until,
+            valid_until=add_months(valid_from, self.scheme.validity_months or 24),
             status=status,
-            granted_by_id=assessor,
+            granted_by_id=granter,
             granted_at=_moment(valid_from),
-            verification_code=_code(rng),
+            exception_reason=exception_reason,
+            verification_code=_code(self.rng),
         )
         self.rows.awards.append(award)
-        history: list[tuple[str | None, str, date, str, str]] = [
-            (None, Award.Status.ACTIVE, valid_from, "Every requirement met", "seed_demo")
-        ]
-        if want == "expired":
-            history.append(
-                (
-                    Award.Status.ACTIVE,
-                    Award.Status.EXPIRED,
-                    valid_until + timedelta(days=1),
-                    f"Passed its end date, {valid_until:%-d %B %Y}",
-                    "award expiry",
-                )
-            )
-        elif want in ("suspended", "revoked"):
-            on = valid_from + (today - valid_from) * 2 // 3
-            reason = {
-                "suspended": "Paused while a concern raised after a session is looked into",
-                "revoked": "Withdrawn after a review found the co-delivery agreement was broken",
-            }[want]
-            history.append((Award.Status.ACTIVE, status, on, reason, "seed_demo"))
         for before, after, day, reason, label in history:
             self.rows.changes.append(
                 AwardStatusChange(
                     award=award,
-                    from_status=before or "",
+                    from_status=before,
                     to_status=after,
                     changed_by_label=label,
                     changed_at=_moment(day),
@@ -470,23 +385,102 @@ class CandidateSeeder:
                 )
             )
         self.consent(person, valid_from)
-        self.counts[f"award {want}"] += 1
+
+    def award(self, person: uuid.UUID, assessor: uuid.UUID, trained_on: date) -> None:
+        """Granted four to eight months after training (and not after "today")."""
+        valid_from = min(self.today, trained_on + timedelta(days=self.rng.randint(120, 240)))
+        history = [("", Award.Status.ACTIVE, valid_from, "Every requirement met", "seed_demo")]
+        self._award(person, assessor, valid_from, Award.Status.ACTIVE, history)
+        self.counts["awarded now"] += 1
+
+    def recorded_holders(self) -> None:
+        """Per organisation with an assessor, holders accredited before PeerPath, one in each late standing."""
+        rng, today, scheme = self.rng, self.today, self.scheme
+        months = scheme.validity_months or 24
+        staff = set(
+            Membership.objects.exclude(role=Membership.Role.PARTICIPANT).values_list("person_id", flat=True).distinct()
+        )
+        held = set(Award.objects.values_list("holder_id", flat=True))
+        carers: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+        for person_id, organisation_id in (
+            Membership.objects.filter(role=Membership.Role.PARTICIPANT, organisation_id__in=list(self.assessors_by_org))
+            .order_by("organisation_id", "person_id")
+            .values_list("person_id", "organisation_id")
+        ):
+            if person_id not in staff and person_id not in held and person_id not in self.used:
+                carers[organisation_id].append(person_id)
+        for organisation_id in sorted(carers, key=str):
+            free = [person for person in carers[organisation_id] if person not in self.used]
+            assessors = self.assessors_by_org[organisation_id]
+            for want, person in zip(RECORDED, rng.sample(free, min(len(free), len(RECORDED))), strict=False):
+                self.used.add(person)
+                ends = {
+                    "expiring_soon": today + timedelta(days=rng.randint(5, scheme.expiring_soon_days - 1)),
+                    "in_grace": today - timedelta(days=rng.randint(1, scheme.grace_days - 1)),
+                    "expired": today - timedelta(days=rng.randint(scheme.grace_days + 5, 400)),
+                }.get(want, today + timedelta(days=rng.randint(200, 600)))
+                valid_from = add_months(ends, -months)
+                granter = rng.choice([a for a in assessors if a != person] or self.all_assessors)
+                self.rows.memberships.append(
+                    self._tutor(person, organisation_id, valid_from - timedelta(days=rng.randint(10, 60)))
+                )
+                self.entry(
+                    person, Kind.PRIOR_LEARNING, valid_from - timedelta(days=30), Status.ACCEPTED, reviewer=granter
+                )
+                history = [("", Award.Status.ACTIVE, valid_from, PAPER_RECORDS, "seed_demo")]
+                status = {
+                    "expired": Award.Status.EXPIRED,
+                    "suspended": Award.Status.SUSPENDED,
+                    "revoked": Award.Status.REVOKED,
+                }.get(want, Award.Status.ACTIVE)
+                if want == "expired":
+                    ended = add_months(valid_from, months)
+                    reason = f"Passed its end date, {ended:%-d %B %Y}"
+                    history.append(("active", status, ended + timedelta(days=1), reason, "award expiry"))
+                elif want in ("suspended", "revoked"):
+                    on = today - timedelta(days=rng.randint(5, 60))
+                    reason = {
+                        "suspended": "Paused while a concern raised after a session is looked into",
+                        "revoked": "Withdrawn after a review found the co-delivery agreement was broken",
+                    }[want]
+                    history.append(("active", status, on, reason, "seed_demo"))
+                self._award(person, granter, valid_from, status, history, exception_reason=PAPER_RECORDS)
+                self.counts[f"recorded {want}"] += 1
 
     def renewal_evidence(self) -> None:
-        """Current staffed holders record supervision and development during their period."""
+        """Current staffed holders record supervision and development during their period.
+
+        Their latest supervision waits for review, and some have a reflection still in draft
+        (the first holder always both, so every status shows at the smallest scale).
+        """
         current = Award.objects.filter(status=Award.Status.ACTIVE, valid_until__gte=self.today).values_list(
             "holder_id", "valid_from"
         )
-        for holder_id, valid_from in current.order_by("holder_id", "valid_from"):
+        for index, (holder_id, valid_from) in enumerate(current.order_by("holder_id", "valid_from")):
+            rng = self.rng
             span = max((self.today - valid_from).days, 1)
-            for kind in [Kind.SUPERVISION] * self.rng.randint(0, 4) + [Kind.CPD] * self.rng.randint(0, 2):
-                day = valid_from + timedelta(days=self.rng.randrange(span))
-                self.entry(holder_id, kind, day, Status.ACCEPTED, reviewer=None)
+            days = sorted(valid_from + timedelta(days=rng.randrange(span)) for _ in range(rng.randint(1, 4)))
+            for number, day in enumerate(days, start=1):
+                waiting = number == len(days) and (index == 0 or rng.random() < 0.5)
+                status = Status.SUBMITTED if waiting else Status.ACCEPTED
+                self.entry(holder_id, Kind.SUPERVISION, day, status, reviewer=None)
+            for _ in range(rng.randint(0, 2)):
+                day = valid_from + timedelta(days=rng.randrange(span))
+                self.entry(holder_id, Kind.CPD, day, Status.ACCEPTED, reviewer=None)
+            if index == 0 or rng.random() < 0.3:
+                self.entry(
+                    holder_id,
+                    Kind.REFLECTION,
+                    self.today - timedelta(days=rng.randint(1, 20)),
+                    Status.DRAFT,
+                    reviewer=None,
+                )
             self.consent(holder_id, valid_from)
 
     def save(self) -> None:
         rows = self.rows
         self.context.save_chunk(
+            rows.memberships,
             rows.entries,
             rows.links,
             rows.assignments,
@@ -500,24 +494,23 @@ class CandidateSeeder:
 
 def seed_candidates(context: SeedContext) -> None:
     seeder = CandidateSeeder(context)
-    seeder.cohorts()
-    sessions = seeder.held_sessions()
-    people = seeder.trained_people()
-    # Demo tutors and staff stay out of it: candidates are carers who trained.
+    runs = seeder.held_runs()
+    # Staff stay out of it: candidates are carers who trained.
     staff = set(
         Membership.objects.exclude(role=Membership.Role.PARTICIPANT).values_list("person_id", flat=True).distinct()
     )
-    for person, organisation, trained_on in people:
+    for person, organisation, trained_on in seeder.trained_people():
         if person not in staff:
-            seeder.candidate(person, organisation, trained_on, sessions)
+            seeder.candidate(person, organisation, trained_on, runs)
+    seeder.recorded_holders()
     seeder.renewal_evidence()
     seeder.save()
     counts = seeder.counts
     context.write(
-        f"accreditation candidates: {counts['cohorts']:,} Train the Trainer cohorts; "
+        "accreditation candidates: "
         + ", ".join(f"{counts[stage]:,} {stage}" for stage in STAGES)
-        + "; awards "
-        + ", ".join(f"{counts['award ' + s]:,} {s.replace('_', ' ')}" for s in dict.fromkeys(STANDINGS))
+        + "; holders from paper records: "
+        + ", ".join(f"{counts['recorded ' + want]:,} {want.replace('_', ' ')}" for want in RECORDED)
     )
 
 

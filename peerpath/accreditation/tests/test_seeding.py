@@ -60,6 +60,7 @@ def test_candidates_are_seeded_at_every_stage_and_awards_in_every_standing(seede
 
     today = DEFAULT_ANCHOR_DATE
     assert "accreditation candidates:" in seeded
+    assert "holders from paper records: 1 expiring soon, 1 in grace, 1 expired, 1 suspended, 1 revoked" in seeded
     scheme = Scheme.objects.get(code="carer-peer-trainer-rc")
     standings = {standing(award, today) for award in Award.objects.all()}
     assert standings == set(Standing)
@@ -69,9 +70,11 @@ def test_candidates_are_seeded_at_every_stage_and_awards_in_every_standing(seede
     # Observed sessions are ones the candidate co-delivered, observed by someone else.
     for observation in Observation.objects.select_related("session"):
         assert observation.assessor_id != observation.candidate_id
-        assert FacilitatorAssignment.objects.filter(
-            person_id=observation.candidate_id, session_id=observation.session_id
-        ).exists()
+        shadowed = FacilitatorAssignment.objects.filter(
+            person_id=observation.candidate_id, run_id=observation.session.run_id, session__isnull=True
+        )
+        assert shadowed.filter(role="trainee").exists()
+        assert observation.observed_on == timezone.localdate(observation.session.starts_at)
     # Someone is ready and waiting for an assessor; someone else is still short of evidence.
     trained = (
         PortfolioEntry.objects.exclude(candidate__awards__isnull=False)

@@ -135,11 +135,21 @@ class Scheduler:
     # Which courses ----------------------------------------------------------------------------
 
     def pick_courses(self, offered: list[CourseInfo], count: int) -> list[CourseInfo]:
-        """Each offered course once while there are runs to give, then the more popular kinds again."""
+        """Each offered course once while there are runs to give, then the more popular kinds again.
+
+        A Train the Trainer course a term offers always gets its cohort: the programme trains
+        its peer trainers through them, and accreditation starts from their registers.
+        """
         rng = self.rng
         count = min(count, len(offered) * MAX_COHORTS)
         if count <= len(offered):
-            return weighted_sample(offered, count, rng)
+            picks = weighted_sample(offered, count, rng)
+            cohorts = [course for course in offered if course.category == Category.TRAIN_THE_TRAINER]
+            for course in cohorts:
+                others = [i for i, pick in enumerate(picks) if pick.category != Category.TRAIN_THE_TRAINER]
+                if course not in picks and others:
+                    picks[others[0]] = course  # in place of the least likely pick (keys ascend)
+            return picks
         picks = list(offered)
         # Further cohorts go more often to the longer courses, the core of a prospectus.
         weights = [CATEGORY_WEIGHT.get(course.category, 1.0) * course.sessions**0.5 for course in offered]
