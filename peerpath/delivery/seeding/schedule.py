@@ -144,8 +144,8 @@ class Scheduler:
         count = min(count, len(offered) * MAX_COHORTS)
         if count <= len(offered):
             picks = weighted_sample(offered, count, rng)
-            cohorts = [course for course in offered if course.category == Category.TRAIN_THE_TRAINER]
-            for course in cohorts:
+            trainings = [course for course in offered if course.category == Category.TRAIN_THE_TRAINER]
+            for course in trainings:
                 others = [i for i, pick in enumerate(picks) if pick.category != Category.TRAIN_THE_TRAINER]
                 if course not in picks and others:
                     picks[others[0]] = course  # in place of the least likely pick (keys ascend)
