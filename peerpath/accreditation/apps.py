@@ -16,7 +16,16 @@ class AccreditationConfig(AppConfig):
 
         from django.http import HttpRequest
 
-        from peerpath.core import home
+        from peerpath.core import home, navigation
+
+        navigation.register(
+            navigation.NavItem(
+                "Candidates",
+                "accreditation:candidate_list",
+                visible=lambda request: request.user.has_perm("accreditation.list_candidates"),
+                order=60,
+            )
+        )
 
         def can_review(request: HttpRequest) -> bool:
             return request.user.has_perm("accreditation.review_staffing")

@@ -187,7 +187,7 @@ def renewal_progress(award: Award) -> list[Requirement]:
         # Hours in tenths, so the requirement compares whole numbers exactly.
         needed_tenths = int(scheme.renewal_cpd_hours * 10)
         label = f"{scheme.renewal_cpd_hours} hours of continuing development in the period"
-        found.append(Requirement("cpd", label, needed_tenths, int(hours * 10)))
+        found.append(Requirement("cpd", label, needed_tenths, int(hours * 10), scale=10))
     return found
 
 

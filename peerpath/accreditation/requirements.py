@@ -43,6 +43,8 @@ class Requirement:
     needed: int
     have: int
     missing: tuple[str, ...] = field(default=())
+    # Counts kept in smaller units to compare exactly (hours in tenths: scale 10) show in whole units.
+    scale: int = 1
 
     @property
     def met(self) -> bool:
@@ -52,7 +54,7 @@ class Requirement:
     def summary(self) -> str:
         if self.met:
             return "Met"
-        return f"{self.have} of {self.needed}"
+        return f"{self.have / self.scale:g} of {self.needed / self.scale:g}"
 
 
 def _plural(count: int, noun: str, plural: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -221,6 +222,8 @@ def test_the_award_page_shows_renewal_progress_and_history(actors, award):
         .content.decode()
     )
     assert "sessions delivered in the period" in page
+    # Development hours are counted in tenths but shown in hours.
+    assert re.search(r">\s*0 of 6\s*<", page) and "0 of 60" not in page
     assert award.verification_code in page
     # The coordinator watches; the links to decide are for assessors.
     assert reverse("accreditation:award_change", kwargs={"award_id": award.pk}) not in page
