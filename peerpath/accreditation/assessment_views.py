@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -146,7 +147,9 @@ def award_detail(request: AuthenticatedHttpRequest, award_id: UUID) -> HttpRespo
             "successor": successor,
             "renewal": lifecycle.renewal_progress(award) if renewable and successor is None else [],
             "can_decide": request.user.has_perm("accreditation.decide_award", award),
-            "can_download": request.user.has_perm("accreditation.download_credential", award),
+            # Asked of the rule itself: Django's has_perm lets a superuser through every rule, and the
+            # credential downloads are the holder's alone.
+            "can_download": rules.has_perm("accreditation.download_credential", request.user, award),
             "moves": assessment.allowed_moves(award),
             "printable": award.status in (Award.Status.ACTIVE, Award.Status.EXPIRED),
             "verify_url": f"{settings.PEERPATH_SITE_URL}/verify/{award.verification_code}/",

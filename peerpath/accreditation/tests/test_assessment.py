@@ -227,3 +227,23 @@ def test_the_award_page_shows_renewal_progress_and_history(actors, award):
     assert award.verification_code in page
     # The coordinator watches; the links to decide are for assessors.
     assert reverse("accreditation:award_change", kwargs={"award_id": award.pk}) not in page
+
+
+def test_only_the_holder_is_offered_the_credential_downloads(actors, scheme):
+    award = Award.objects.create(
+        holder=actors["peer_tutor"].person,
+        scheme=scheme,
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + datetime.timedelta(days=700),
+        granted_by=actors["assessor"].person,
+    )
+    url = reverse("accreditation:award_detail", kwargs={"award_id": award.pk})
+    download = reverse("accreditation:credential_json", kwargs={"award_id": award.pk})
+    certificate = reverse("accreditation:certificate", kwargs={"award_id": award.pk})
+
+    holder_page = actors["peer_tutor"].client.get(url).content.decode()
+    assert download in holder_page and certificate in holder_page
+    for role in ("administrator", "assessor", "coordinator"):
+        page = actors[role].client.get(url).content.decode()
+        assert download not in page, role
+        assert certificate in page, role
