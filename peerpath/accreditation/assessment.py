@@ -43,7 +43,12 @@ def candidate_rows(user: Any, *, today: date, show: str = "", name: str = "") ->
     current = Award.objects.filter(holder=OuterRef("pk"), status=Award.Status.ACTIVE, valid_from__lte=today).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     )
-    trained = Enrolment.objects.filter(person=OuterRef("pk"), run__version__course__category=Category.TRAIN_THE_TRAINER)
+    # On a Train the Trainer run, or through one (not those who withdrew or only wait for a place).
+    trained = Enrolment.objects.filter(
+        person=OuterRef("pk"),
+        run__version__course__category=Category.TRAIN_THE_TRAINER,
+        status__in=(Enrolment.Status.ENROLLED, Enrolment.Status.OFFERED, Enrolment.Status.COMPLETED),
+    )
     rows = (
         access.visible_candidates(user)
         .annotate(
