@@ -247,3 +247,21 @@ def test_only_the_holder_is_offered_the_credential_downloads(actors, scheme):
         page = actors[role].client.get(url).content.decode()
         assert download not in page, role
         assert certificate in page, role
+
+
+def test_people_on_a_train_the_trainer_run_are_candidates_but_not_those_who_withdrew(actors, home_org):
+    from peerpath.courses.choices import Category
+    from peerpath.delivery import enrolment
+    from peerpath.delivery.tests.factories import open_run
+
+    user = actors["coordinator"].user
+    run = open_run(home_org, user, category=Category.TRAIN_THE_TRAINER, session_count=2)
+    staying, leaving = (MembershipFactory(organisation=home_org, role="participant").person for _ in range(2))
+    enrolment.enrol(actor=user, run_id=run.pk, person=staying, agreement_accepted=True)
+    place = enrolment.enrol(actor=user, run_id=run.pk, person=leaving, agreement_accepted=True)
+    enrolment.withdraw(actor=user, enrolment_id=place.pk)
+
+    page = actors["assessor"].client.get(reverse("accreditation:candidate_list")).content.decode()
+
+    assert staying.display_name in page
+    assert leaving.display_name not in page
