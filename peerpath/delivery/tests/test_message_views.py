@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from html import escape
 
 import pytest
 import time_machine
@@ -61,7 +62,7 @@ def test_staff_see_the_runs_sent_messages(run, actors):
     assert response.status_code == 200
     assert "Parking" in page
     assert "Everyone with a place" in page
-    assert actors["coordinator"].person.display_name in page
+    assert escape(actors["coordinator"].person.display_name) in page
     assert "0 of 2" in page  # queued: nothing goes until the transaction commits
 
 

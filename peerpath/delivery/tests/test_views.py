@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from html import escape
 
 import pytest
 from django.urls import reverse
@@ -143,7 +144,7 @@ def test_a_tutor_marks_the_register_on_the_day(run, actors, coordinator):
     page = client.get(url)
     assert page.status_code == 200
     for person in people:
-        assert person.person.display_name in page.content.decode()
+        assert escape(person.person.display_name) in page.content.decode()
     data = {f"mark_{people[0].pk}": "present", f"mark_{people[1].pk}": "apologies"}
     assert client.post(url, data).status_code == 302
     # HTMX saves a change in place and answers with the status line only.
