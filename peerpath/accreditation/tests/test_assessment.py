@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from html import escape
 
 import pytest
 from django.core import mail
@@ -12,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 
 from peerpath.accreditation.models import Award, AwardStatusChange, PortfolioEntry, Scheme
 from peerpath.accreditation.tests.test_requirements_and_awards import entry, qualified

@@ -8,13 +8,13 @@ and the query counts.
 from __future__ import annotations
 
 import datetime
-from html import escape
 from typing import Any
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 
 from peerpath.core.models import AuditEvent
 from peerpath.delivery import group_access

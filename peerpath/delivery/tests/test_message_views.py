@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from html import escape
 
 import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from markupsafe import escape
 
 from peerpath.delivery import enrolment, reminders
 from peerpath.delivery.models import SentMessage

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 import io
-from html import escape
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 from pypdf import PdfReader
 
 from peerpath.courses.tests.factories import TermFactory
