@@ -164,6 +164,7 @@ ADMIN_MODELS = {
     "django_tasks_database_dbtaskresult": "django_tasks_database.DBTaskResult",
     "accreditation_competencyframework": "accreditation.CompetencyFramework",
     "accreditation_scheme": "accreditation.Scheme",
+    "evaluation_instrumentversion": "evaluation.InstrumentVersion",
 }
 # Read-only models in the admin: the audit log, django-axes' records and queued tasks.
 ADMIN_NO_ADD = {
@@ -173,6 +174,7 @@ ADMIN_NO_ADD = {
     "axes_accessattempt",
     "axes_accesslog",
     "axes_accessfailurelog",
+    "evaluation_instrumentversion",
 }
 ADMIN_NO_DELETE = {
     "core_auditevent",
@@ -180,6 +182,7 @@ ADMIN_NO_DELETE = {
     "django_tasks_database_dbtaskresult",
     "accreditation_competencyframework",
     "accreditation_scheme",
+    "evaluation_instrumentversion",
 }
 
 

@@ -38,6 +38,7 @@ from peerpath.courses.tests.factories import log as log_activity
 from peerpath.delivery import enrolment
 from peerpath.delivery.models import CourseRun, Enrolment, GroupMeeting, Session, SupportGroup, Venue
 from peerpath.delivery.tests.factories import GroupMeetingFactory, SupportGroupFactory, VenueFactory, open_run
+from peerpath.evaluation.models import InstrumentVersion
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
 from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
@@ -183,6 +184,7 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         "courses_coproductionrule": CoproductionRule.objects.get(),
         "accreditation_competencyframework": ensure_default(),
         "accreditation_scheme": Scheme.objects.get(code="carer-peer-trainer-rc"),
+        "evaluation_instrumentversion": InstrumentVersion.objects.order_by("code", "version").first(),
         "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
             task_path="peerpath.delivery.tasks.send_enrolment_email",

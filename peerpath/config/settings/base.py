@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "peerpath.courses",
     "peerpath.delivery",
     "peerpath.accreditation",
+    "peerpath.evaluation",
 ]
 
 MIDDLEWARE = [
