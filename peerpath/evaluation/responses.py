@@ -1,0 +1,459 @@
+"""Answering a questionnaire: start a response, save answers, submit, rescore, follow up safety alerts.
+
+Every write goes through these functions, in one transaction with its audit event. A
+response belongs to one person: only they (signed in as themselves) or the member of staff
+who started it to type in a paper, phone or in-person form may change it; anyone else is
+refused with an ``AnswerError`` and nothing changes.
+
+Saving is forgiving and submitting is strict. ``save_answers`` keeps every valid answer
+even when others in the same post are not, so a carer never loses what they have already
+given; required answers are checked only on ``submit``, which then scores the response
+with ``scoring.score_all`` and raises a ``SafetyAlert`` for each safety rule met.
+
+Audit events carry identifiers and counts, never answers or notes: the log outlives the
+erasure of the people it mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.core.audit import Actor, SystemActor
+from peerpath.delivery.models import CourseRun
+from peerpath.evaluation import definitions, scoring
+from peerpath.evaluation.definitions import Instrument, Item
+from peerpath.evaluation.models import Answer, InstrumentVersion, Response, SafetyAlert, Score
+from peerpath.people.access import principal_for
+from peerpath.people.models import Membership, Person
+
+RESCORE_JOB = SystemActor("evaluation.rescore")
+
+# Staff in these roles may type in the answers of people in their organisations.
+ENTRY_ROLES = (Membership.Role.COORDINATOR, Membership.Role.EVALUATOR)
+
+# A plain decimal as typed in a form: no exponents, no thousands separators, no "NaN".
+_TYPED_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+# What an Answer row can hold exactly (max_digits 8, decimal_places 2).
+_STORED_PLACES = Decimal("0.01")
+_STORED_LIMIT = Decimal("1000000")
+
+AnswerValue = str | int | Decimal | None
+
+
+class AnswerError(Exception):
+    """A questionnaire refused a change; the message is fit to show and nothing changed."""
+
+
+class InvalidAnswerError(ValueError):
+    """One answer does not fit its item; the message names the question and what to enter."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``save_answers`` did: item ids saved (or unchanged), cleared, and refused with why."""
+
+    saved: tuple[str, ...] = ()
+    cleared: tuple[str, ...] = ()
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """Either errors by item id (nothing changed) or the stored scores and the safety messages to show."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    scores: list[Score] = field(default_factory=list)
+    safety_messages: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the instrument and checking one answer
+
+
+def instrument_for(version: InstrumentVersion) -> Instrument:
+    """The parsed definition of a stored instrument version."""
+    return definitions.parse(version.definition)
+
+
+def _shown(value: Decimal) -> str:
+    """A bound as people read it: 90, not 90.00 or 9E+1."""
+    return format(value.normalize(), "f")
+
+
+def _question(item: Item) -> str:
+    return f"question {item.number}"
+
+
+def _whole_steps(item: Item) -> bool:
+    assert item.min is not None and item.step is not None  # noqa: S101 - parse guarantees it for numbers
+    return item.step == 1 and item.min == item.min.to_integral_value()
+
+
+def answer_hint(item: Item) -> str:
+    """What to enter for ``item``, as an error message: shown for a bad or a missing answer."""
+    if item.kind == "choice":
+        return f"Select an answer for {_question(item)}"
+    lowest, highest = definitions.item_bounds(item)
+    assert item.step is not None  # noqa: S101 - parse guarantees it for numbers
+    if _whole_steps(item):
+        return f"Enter a whole number from {_shown(lowest)} to {_shown(highest)} for {_question(item)}"
+    return (
+        f"Enter a number from {_shown(lowest)} to {_shown(highest)}, in steps of {_shown(item.step)}, "
+        f"for {_question(item)}"
+    )
+
+
+def is_blank(value: object) -> bool:
+    """An empty answer: it clears the item rather than failing it."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, str) and _TYPED_NUMBER.match(value.strip()):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
+            return None
+    return None
+
+
+def clean_answer(item: Item, value: AnswerValue) -> Decimal:
+    """The value to store for a (non-blank) answer to ``item``, or ``InvalidAnswerError``.
+
+    A choice must be one of its response set's values; a number or scale must lie within
+    min..max on a whole step from min. Nothing is clamped or rounded.
+    """
+    number = _as_decimal(value)
+    if number is None:
+        if item.kind == "choice":
+            raise InvalidAnswerError(f"Select one of the answers for {_question(item)}")
+        raise InvalidAnswerError(answer_hint(item))
+    if item.kind == "choice":
+        if all(option.value != number for option in item.options):
+            raise InvalidAnswerError(f"Select one of the answers for {_question(item)}")
+    else:
+        assert item.min is not None and item.max is not None and item.step is not None  # noqa: S101 - parse
+        if not item.min <= number <= item.max or (number - item.min) % item.step != 0:
+            raise InvalidAnswerError(answer_hint(item))
+    if number != number.quantize(_STORED_PLACES) or abs(number) >= _STORED_LIMIT:
+        # Only a definition with finer steps than an Answer row holds could get here.
+        raise InvalidAnswerError(answer_hint(item))
+    return number
+
+
+# ---------------------------------------------------------------------------------------
+# Who may answer
+
+
+def may_enter_for(user: User, person: Person) -> bool:
+    """Whether ``user`` may type in answers for ``person``: an administrator, or a coordinator
+    or evaluator of an organisation where the person holds a current membership."""
+    principal = principal_for(user)
+    if principal.is_administrator:
+        return True
+    organisations = principal.organisations(*ENTRY_ROLES)
+    return bool(organisations) and (
+        Membership.objects.current().filter(person=person, organisation_id__in=organisations).exists()
+    )
+
+
+def _check_may_answer(actor: Actor, response: Response) -> None:
+    allowed = isinstance(actor, User) and actor.pk in (response.person.user_id, response.entered_by_id)
+    if not allowed:
+        raise AnswerError("This questionnaire is someone else's: your answers were not saved")
+
+
+def _locked(response: Response) -> Response:
+    """The response row, locked for this transaction and read afresh (status, definition)."""
+    return Response.objects.select_for_update().select_related("instrument_version", "person").get(pk=response.pk)
+
+
+def _stored_answers(response: Response) -> dict[str, Decimal]:
+    return dict(response.answers.values_list("item_id", "value"))
+
+
+# ---------------------------------------------------------------------------------------
+# Services
+
+
+@transaction.atomic
+def start_response(
+    *,
+    actor: Actor,
+    person: Person,
+    instrument_version: InstrumentVersion,
+    run: CourseRun | None = None,
+    timepoint: str = "",
+    mode: str,
+) -> Response:
+    """Start a response by ``person`` to a published instrument version.
+
+    Online, the person answers for themselves (signed in, or through an invitation started
+    by a system job). On paper, by phone or in person, a member of staff who may enter
+    answers for them (``may_enter_for``) can start it and becomes its ``entered_by``.
+    """
+    actor = audit.check_actor(actor)
+    if instrument_version.status != InstrumentVersion.Status.PUBLISHED:
+        raise AnswerError(f"{instrument_version} is not published: choose a published version")
+    if mode not in Response.Mode.values:
+        raise AnswerError("Choose how the answers are collected: online, paper, phone or in person")
+    if timepoint and timepoint not in Response.Timepoint.values:
+        raise AnswerError("Choose a timepoint: baseline, end, follow-up or other")
+    entered_by: User | None = None
+    if isinstance(actor, SystemActor):
+        if mode != Response.Mode.ONLINE:
+            raise AnswerError("Only a member of staff can enter answers given on paper, by phone or in person")
+    elif actor.pk != person.user_id:
+        if mode == Response.Mode.ONLINE:
+            raise AnswerError("Only they can answer online: choose paper, phone or in person to enter their answers")
+        if not may_enter_for(actor, person):
+            raise AnswerError("You cannot enter answers for this person")
+        entered_by = actor
+    response = Response.objects.create(
+        instrument_version=instrument_version,
+        person=person,
+        run=run,
+        timepoint=timepoint,
+        mode=mode,
+        entered_by=entered_by,
+    )
+    audit.record(
+        actor=actor,
+        action="evaluation.response_started",
+        target=response,
+        data={
+            "instrument": instrument_version.code,
+            "version": instrument_version.version,
+            "mode": mode,
+            "timepoint": timepoint,
+            "run": str(run.pk) if run is not None else None,
+        },
+    )
+    return response
+
+
+@transaction.atomic
+def save_answers(*, actor: Actor, response: Response, answers: Mapping[str, AnswerValue]) -> SaveResult:
+    """Save the valid answers in ``answers`` and report the others by item id.
+
+    A blank value (None or an empty string) clears that item's answer. A bad answer leaves
+    the item's saved answer as it was. An item id the questionnaire does not have refuses
+    the whole post (``AnswerError``): a form of ours never sends one. Required items are not
+    checked here, so progress can be saved at any point; ``submit`` checks them.
+    """
+    actor = audit.check_actor(actor)
+    current = _locked(response)
+    _check_may_answer(actor, current)
+    if current.status == Response.Status.COMPLETE:
+        raise AnswerError("This questionnaire has been submitted: its answers can no longer change")
+    instrument = instrument_for(current.instrument_version)
+    items = {item.id: item for item in instrument.items}
+    unknown = sorted(str(item_id) for item_id in answers if item_id not in items)
+    if unknown:
+        raise AnswerError(f"This questionnaire has no question {unknown[0]!r}: nothing was saved")
+
+    errors: dict[str, str] = {}
+    values: dict[str, Decimal] = {}
+    to_clear: list[str] = []
+    for item_id, value in answers.items():
+        if is_blank(value):
+            to_clear.append(item_id)
+            continue
+        try:
+            values[item_id] = clean_answer(items[item_id], value)
+        except InvalidAnswerError as error:
+            errors[item_id] = str(error)
+
+    now = timezone.now()
+    existing = {answer.item_id: answer for answer in current.answers.all()}
+    new = [
+        Answer(response=current, item_id=item_id, value=value, answered_at=now)
+        for item_id, value in values.items()
+        if item_id not in existing
+    ]
+    Answer.objects.bulk_create(new)
+    for item_id, value in values.items():
+        row = existing.get(item_id)
+        if row is not None and row.value != value:
+            row.value, row.answered_at = value, now
+            row.save(update_fields=["value", "answered_at"])
+    cleared = tuple(item_id for item_id in to_clear if item_id in existing)
+    current.answers.filter(item_id__in=cleared).delete()
+
+    result = SaveResult(saved=tuple(values), cleared=cleared, errors=errors)
+    audit.record(
+        actor=actor,
+        action="evaluation.answers_saved",
+        target=current,
+        data={"saved": len(result.saved), "cleared": len(cleared), "refused": sorted(errors)},
+    )
+    return result
+
+
+def _store_scores(
+    response: Response, instrument: Instrument, scores: Mapping[str, scoring.ScaleScore | None]
+) -> tuple[list[Score], list[str]]:
+    """Score rows for the instrument's scoring version, in scale order; the scale codes newly stored.
+
+    A scale that already has a row for this scoring version keeps it, so storing twice adds
+    nothing; a scale its missing-item rule cannot score has no row.
+    """
+    version = instrument.scoring_version
+    existing = {score.scale_code: score for score in response.scores.filter(scoring_version=version)}
+    now = timezone.now()
+    rows: list[Score] = []
+    created: list[str] = []
+    for scale in instrument.scales:
+        result = scores.get(scale.code)
+        if scale.code in existing:
+            rows.append(existing[scale.code])
+            continue
+        if result is None:
+            continue
+        rows.append(
+            Score.objects.create(
+                response=response,
+                scale_code=scale.code,
+                value=result.value,
+                raw=result.raw,
+                answered=result.answered,
+                missing=result.missing,
+                prorated=result.prorated,
+                band=result.band or "",
+                instrument_code=instrument.code,
+                instrument_version=instrument.version,
+                scoring_version=version,
+                scored_at=now,
+            )
+        )
+        created.append(scale.code)
+    return rows, created
+
+
+def _score(instrument: Instrument, values: Mapping[str, Decimal]) -> dict[str, scoring.ScaleScore | None]:
+    try:
+        return scoring.score_all(instrument, values)
+    except scoring.ScoringError as error:
+        # Saved answers were checked against this very definition, so this means the
+        # stored version changed under them: a fault to report, not to paper over.
+        raise AnswerError(f"The saved answers cannot be scored ({error}): ask an administrator to check") from error
+
+
+@transaction.atomic
+def submit(*, actor: Actor, response: Response) -> SubmitResult:
+    """Complete a response: check required answers, then store its scores and safety alerts.
+
+    With a required item unanswered, the errors come back by item id and nothing changes.
+    Otherwise the response becomes complete, each scale the rules can score gets a Score
+    row (stamped with the instrument's scoring version), and each safety rule met gets an
+    open SafetyAlert and an ``evaluation.safety_alert`` audit event. The result carries the
+    safety messages the person must be shown now. Submitting again is refused.
+    """
+    actor = audit.check_actor(actor)
+    current = _locked(response)
+    _check_may_answer(actor, current)
+    if current.status == Response.Status.COMPLETE:
+        raise AnswerError("This questionnaire has already been submitted")
+    instrument = instrument_for(current.instrument_version)
+    values = _stored_answers(current)
+    errors = {item.id: answer_hint(item) for item in instrument.items if item.required and item.id not in values}
+    if errors:
+        return SubmitResult(errors=errors)
+    scores = _score(instrument, values)
+    triggered = scoring.triggered_safety_rules(instrument, values)
+
+    now = timezone.now()
+    current.status, current.completed_at = Response.Status.COMPLETE, now
+    current.save(update_fields=["status", "completed_at"])
+    rows, _created = _store_scores(current, instrument, scores)
+    for rule in triggered:
+        alert = SafetyAlert.objects.create(
+            response=current, item_id=rule.item, value=values[rule.item], message=rule.message, created_at=now
+        )
+        audit.record(
+            actor=actor,
+            action="evaluation.safety_alert",
+            target=alert,
+            data={"response": str(current.pk), "instrument": instrument.code, "item": rule.item},
+        )
+    audit.record(
+        actor=actor,
+        action="evaluation.response_submitted",
+        target=current,
+        data={
+            "instrument": instrument.code,
+            "version": instrument.version,
+            "scoring_version": instrument.scoring_version,
+            "scales": [row.scale_code for row in rows],
+            "safety_alerts": len(triggered),
+        },
+    )
+    response.status, response.completed_at = current.status, current.completed_at
+    return SubmitResult(scores=rows, safety_messages=[rule.message for rule in triggered])
+
+
+@transaction.atomic
+def rescore(response: Response, *, actor: Actor = RESCORE_JOB) -> list[Score]:
+    """Score a complete response again with its instrument version's current scoring version.
+
+    Rows made by earlier scoring versions are kept; rows for the current one are added once
+    (calling again adds nothing). Returns the current scoring version's rows.
+    """
+    actor = audit.check_actor(actor)
+    current = _locked(response)
+    if current.status != Response.Status.COMPLETE:
+        raise AnswerError("Only a submitted questionnaire can be scored")
+    instrument = instrument_for(current.instrument_version)
+    rows, created = _store_scores(current, instrument, _score(instrument, _stored_answers(current)))
+    if created:
+        audit.record(
+            actor=actor,
+            action="evaluation.rescored",
+            target=current,
+            data={"instrument": instrument.code, "scoring_version": instrument.scoring_version, "scales": created},
+        )
+    return rows
+
+
+@transaction.atomic
+def close_safety_alert(*, actor: Actor, alert: SafetyAlert, note: str) -> SafetyAlert:
+    """Close an open safety alert with a note of how it was followed up (the note is not audited)."""
+    user = audit.person_actor(actor)
+    if not note.strip():
+        raise AnswerError("Enter a note of how the alert was followed up")
+    current = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
+    if current.status == SafetyAlert.Status.CLOSED:
+        raise AnswerError("This alert is already closed")
+    current.status = SafetyAlert.Status.CLOSED
+    current.closed_by, current.closed_at, current.note = user, timezone.now(), note.strip()
+    current.save(update_fields=["status", "closed_by", "closed_at", "note"])
+    audit.record(actor=user, action="evaluation.safety_alert_closed", target=current)
+    alert.status, alert.closed_by, alert.closed_at, alert.note = (
+        current.status,
+        current.closed_by,
+        current.closed_at,
+        current.note,
+    )
+    return current
