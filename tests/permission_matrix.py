@@ -165,6 +165,8 @@ ADMIN_MODELS = {
     "accreditation_competencyframework": "accreditation.CompetencyFramework",
     "accreditation_scheme": "accreditation.Scheme",
     "evaluation_instrumentversion": "evaluation.InstrumentVersion",
+    "evaluation_response": "evaluation.Response",
+    "evaluation_safetyalert": "evaluation.SafetyAlert",
 }
 # Read-only models in the admin: the audit log, django-axes' records and queued tasks.
 ADMIN_NO_ADD = {
@@ -175,6 +177,8 @@ ADMIN_NO_ADD = {
     "axes_accesslog",
     "axes_accessfailurelog",
     "evaluation_instrumentversion",
+    "evaluation_response",
+    "evaluation_safetyalert",
 }
 ADMIN_NO_DELETE = {
     "core_auditevent",
@@ -183,6 +187,8 @@ ADMIN_NO_DELETE = {
     "accreditation_competencyframework",
     "accreditation_scheme",
     "evaluation_instrumentversion",
+    "evaluation_response",
+    "evaluation_safetyalert",
 }
 
 

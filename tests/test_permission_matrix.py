@@ -38,6 +38,7 @@ from peerpath.courses.tests.factories import log as log_activity
 from peerpath.delivery import enrolment
 from peerpath.delivery.models import CourseRun, Enrolment, GroupMeeting, Session, SupportGroup, Venue
 from peerpath.delivery.tests.factories import GroupMeetingFactory, SupportGroupFactory, VenueFactory, open_run
+from peerpath.evaluation import responses as evaluation_responses
 from peerpath.evaluation.models import InstrumentVersion
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
@@ -172,6 +173,17 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
     attempt = AccessAttempt.objects.create(username="someone", ip_address="192.0.2.1", failures_since_start=1)
     log = AccessLog.objects.create(username="someone", ip_address="192.0.2.1")
     failure = AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1")
+    # A paper PHQ-9 the coordinator typed in for home_carer, item 9 above zero: one safety alert.
+    paper_form = evaluation_responses.start_response(
+        actor=actors["coordinator"].user,
+        person=home_carer,
+        instrument_version=InstrumentVersion.objects.get(code="phq9", version=1),
+        mode="paper",
+    )
+    evaluation_responses.save_answers(
+        actor=actors["coordinator"].user, response=paper_form, answers={f"q{n}": 1 for n in range(1, 10)}
+    )
+    evaluation_responses.submit(actor=actors["coordinator"].user, response=paper_form)
     admin_objects = {
         "auth_group": Group.objects.create(name="Test group"),
         "auth_user": actors["participant"].user,
@@ -185,6 +197,8 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         "accreditation_competencyframework": ensure_default(),
         "accreditation_scheme": Scheme.objects.get(code="carer-peer-trainer-rc"),
         "evaluation_instrumentversion": InstrumentVersion.objects.order_by("code", "version").first(),
+        "evaluation_response": paper_form,
+        "evaluation_safetyalert": paper_form.safety_alerts.get(),
         "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
             task_path="peerpath.delivery.tasks.send_enrolment_email",

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from peerpath.evaluation import definitions, instruments
-from peerpath.evaluation.models import InstrumentVersion
+from peerpath.core import audit
+from peerpath.evaluation import definitions, instruments, responses
+from peerpath.evaluation.models import Answer, InstrumentVersion, Response, SafetyAlert, Score
 
 LISTED = ("short_name", "code", "version", "scoring_version", "respondent", "licence_class", "ships_text", "status")
 
@@ -98,3 +99,93 @@ class InstrumentVersionAdmin(admin.ModelAdmin[InstrumentVersion]):
             status=InstrumentVersion.Status.RETIRED
         )
         messages.success(request, f"{count} retired")
+
+
+# ---------------------------------------------------------------------------------------
+# Responses and safety alerts: read in the admin; a response changes only through
+# ``peerpath.evaluation.responses``, and an alert is closed with a note by that module too.
+
+
+class _ReadOnlyInline(admin.TabularInline[Any, Response]):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AnswerInline(_ReadOnlyInline):
+    model = Answer
+    fields = ["item_id", "value", "answered_at"]
+
+
+class ScoreInline(_ReadOnlyInline):
+    model = Score
+    fields = ["scale_code", "value", "raw", "band", "answered", "missing", "prorated", "scoring_version", "scored_at"]
+
+
+class SafetyAlertInline(_ReadOnlyInline):
+    model = SafetyAlert
+    fields = ["item_id", "value", "status", "created_at", "closed_by", "closed_at"]
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin[Response]):
+    list_display = ["instrument_version", "person", "run", "timepoint", "mode", "status", "started_at", "completed_at"]
+    list_filter = ["status", "mode", "timepoint", "instrument_version__code"]
+    list_select_related = ["instrument_version", "person", "run"]
+    inlines = [AnswerInline, ScoreInline, SafetyAlertInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # started by the questionnaire pages and staff entry, never typed in here
+
+    def has_change_permission(self, request: HttpRequest, obj: Response | None = None) -> bool:
+        return False  # answers change only through the services, which check and audit them
+
+    def has_delete_permission(self, request: HttpRequest, obj: Response | None = None) -> bool:
+        return False
+
+
+class SafetyAlertCloseForm(forms.ModelForm[SafetyAlert]):
+    note = forms.CharField(
+        widget=forms.Textarea,
+        label="How was it followed up?",
+        error_messages={"required": "Enter a note of how the alert was followed up"},
+        help_text="Saving closes the alert. The note is kept with the alert, not in the audit log.",
+    )
+
+    class Meta:
+        model = SafetyAlert
+        fields = ["note"]
+
+
+@admin.register(SafetyAlert)
+class SafetyAlertAdmin(admin.ModelAdmin[SafetyAlert]):
+    form = SafetyAlertCloseForm
+    list_display = ["created_at", "response", "item_id", "status", "closed_by", "closed_at"]
+    list_filter = ["status"]
+    list_select_related = ["response__instrument_version", "closed_by"]
+    readonly_fields = ["response", "item_id", "value", "message", "status", "created_at", "closed_by", "closed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # raised by submitting a questionnaire
+
+    def has_change_permission(self, request: HttpRequest, obj: SafetyAlert | None = None) -> bool:
+        return obj is None or obj.status == SafetyAlert.Status.OPEN
+
+    def has_delete_permission(self, request: HttpRequest, obj: SafetyAlert | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: SafetyAlert, form: Any, change: bool) -> None:
+        try:
+            responses.close_safety_alert(
+                actor=audit.person_actor(request.user), alert=obj, note=form.cleaned_data["note"]
+            )
+        except responses.AnswerError as error:
+            messages.error(request, str(error))
