@@ -13,7 +13,6 @@ the field it names; nothing is written when it does.
 from __future__ import annotations
 
 import uuid
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -134,42 +133,20 @@ def check_file(upload: UploadedFile) -> materials.Kind:
         raise AccreditationError(
             f"The selected file must be smaller than {filesizeformat(MAX_FILE_BYTES)}", field="file"
         )
-    kind = FILE_KINDS.get(PurePath(upload.name or "").suffix.lower())
+    extension = PurePath(upload.name or "").suffix.lower()
+    kind = FILE_KINDS.get(extension)
     if kind is None:
         raise AccreditationError(f"The selected file must be {FILE_DESCRIPTION}", field="file")
-    if not _content_is(kind, upload):
+    # The browser's name and Content-Type are not trusted: the bytes must match the kind.
+    # Course materials' sniffing is reused so that a fix there protects portfolios too.
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not materials._content_matches(kind, extension, head, upload):
         raise AccreditationError(
             f"The selected file is not a real {kind.label} file. Upload {FILE_DESCRIPTION}", field="file"
         )
     return kind
-
-
-def _content_is(kind: materials.Kind, upload: UploadedFile) -> bool:
-    """The browser's name and Content-Type are not trusted: the bytes must match the kind."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if kind is materials.PDF:
-        return head.startswith(b"%PDF-")
-    if kind is materials.PNG:
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if kind is materials.JPEG:
-        return head.startswith(b"\xff\xd8\xff")
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(upload.file) as archive:  # type: ignore[arg-type]
-            names = archive.namelist()
-            if kind is materials.DOCX:
-                return "[Content_Types].xml" in names and any(name.startswith("word/") for name in names)
-            # OpenDocument keeps its type in a small "mimetype" entry.
-            if "mimetype" not in names or archive.getinfo("mimetype").file_size > 100:
-                return False
-            return archive.read("mimetype").decode("ascii", "replace").strip() == kind.content_type
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return False
-    finally:
-        upload.seek(0)
 
 
 def file_kind(entry: PortfolioEntry) -> materials.Kind | None:

@@ -76,7 +76,10 @@ class EntryForm(NHSForm):
     file = forms.FileField(
         label="Upload a file",
         required=False,
-        help_text=f"For example a certificate or supervision notes: {portfolio.FILE_DESCRIPTION}, smaller than 10 MB",
+        help_text=(
+            "For example a certificate or supervision notes: "
+            f"{portfolio.FILE_DESCRIPTION}, smaller than {portfolio.MAX_FILE_BYTES // 2**20} MB"
+        ),
     )
     remove_file = forms.BooleanField(label="Remove the file that is attached now", required=False)
 

@@ -165,7 +165,7 @@ def _entry_form(request: AuthenticatedHttpRequest, candidate: Person, entry: Por
     return render(
         request,
         "accreditation/portfolio/entry_form.jinja",
-        {"form": form, "entry": entry, "max_size": "10 MB"},
+        {"form": form, "entry": entry},
         status=form_status(form),
     )
 

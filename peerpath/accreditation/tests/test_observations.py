@@ -136,7 +136,7 @@ def test_competent_overall_needs_a_competency_rated_competent(assessor, candidat
     with pytest.raises(AccreditationError, match="at least one competency") as error:
         observe(assessor, candidate, session(run, 1), ratings=developing)
     assert error.value.field == "outcome"
-    with pytest.raises(AccreditationError):
+    with pytest.raises(AccreditationError, match="at least one competency"):
         observe(assessor, candidate, session(run, 1), ratings={})
     assert observe(assessor, candidate, session(run, 1), outcome="not_yet", ratings=developing).outcome == "not_yet"
 

@@ -279,15 +279,17 @@ def test_an_assessor_of_another_organisation_cannot_review(candidate, other_org)
 
 def test_a_coordinator_or_a_past_assessor_cannot_review(candidate, actors, home_org):
     entry = submitted(candidate)
-    with pytest.raises(AccreditationError):
+    with pytest.raises(AccreditationError, match="Only an assessor of the candidate's organisation"):
         portfolio.review_entry(actor=actors["coordinator"].user, entry=entry, decision="accept")
     former = make_member(home_org, Membership.Role.ASSESSOR)
     today = timezone.localdate()
     Membership.objects.filter(person=former).update(
         started_on=today - datetime.timedelta(days=90), ended_on=today - datetime.timedelta(days=1)
     )
-    with pytest.raises(AccreditationError):
+    with pytest.raises(AccreditationError, match="Only an assessor of the candidate's organisation"):
         portfolio.review_entry(actor=former.user, entry=entry, decision="accept")
+    entry.refresh_from_db()
+    assert entry.status == Status.SUBMITTED
 
 
 def test_an_administrator_may_review_without_a_membership(candidate):
