@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from peerpath.accreditation import access, lifecycle, requirements
+from peerpath.accreditation.awards import covers
 from peerpath.accreditation.models import Award, AwardStatusChange, Observation, PortfolioEntry, Scheme
 from peerpath.accreditation.requirements import Requirement
 from peerpath.courses.choices import Category
@@ -100,11 +101,10 @@ class CandidateFile:
     awards: list[Award]
 
 
-def candidate_file(candidate_id: uuid.UUID, *, today: date) -> CandidateFile:
-    """Everything an assessor weighs before granting: progress per scheme, evidence, observations, awards."""
-    awards = lifecycle.awards_of(candidate_id)
+def scheme_progress(candidate_id: uuid.UUID, awards: list[Award], *, today: date) -> list[SchemeProgress]:
+    """For each active scheme, the award of it that lets the person facilitate today, or their progress towards it."""
     held = {award.scheme_id: award for award in reversed(awards) if lifecycle.standing(award, today).lets_facilitate}
-    schemes = [
+    return [
         SchemeProgress(
             scheme,
             [] if scheme.pk in held else requirements.progress(candidate_id, scheme),
@@ -112,6 +112,12 @@ def candidate_file(candidate_id: uuid.UUID, *, today: date) -> CandidateFile:
         )
         for scheme in requirements.active_schemes()
     ]
+
+
+def candidate_file(candidate_id: uuid.UUID, *, today: date) -> CandidateFile:
+    """Everything an assessor weighs before granting: progress per scheme, evidence, observations, awards."""
+    awards = lifecycle.awards_of(candidate_id)
+    schemes = scheme_progress(candidate_id, awards, today=today)
     entries = PortfolioEntry.objects.filter(candidate_id=candidate_id)
     counts = dict(
         entries.filter(status=PortfolioEntry.Status.ACCEPTED)
@@ -128,14 +134,9 @@ def candidate_file(candidate_id: uuid.UUID, *, today: date) -> CandidateFile:
     return CandidateFile(schemes, to_review, counts, observations, awards)
 
 
-def grantable_schemes(candidate_id: uuid.UUID, *, today: date) -> list[Scheme]:
-    """Active schemes the candidate holds no award of that runs today."""
-    running = {
-        award.scheme_id
-        for award in lifecycle.awards_of(candidate_id)
-        if award.status in (Award.Status.ACTIVE, Award.Status.SUSPENDED)
-        and (award.valid_until is None or award.valid_until >= today)
-    }
+def grantable_schemes(awards: list[Award], *, today: date) -> list[Scheme]:
+    """Active schemes of which none of ``awards`` (one person's) still runs today: the grant service's own test."""
+    running = {award.scheme_id for award in awards if covers(award, today)}
     return [scheme for scheme in requirements.active_schemes() if scheme.pk not in running]
 
 

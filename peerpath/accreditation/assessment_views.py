@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import rules
@@ -14,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from peerpath.accreditation import access, assessment, awards, lifecycle
+from peerpath.accreditation import access, assessment, awards, certificates, lifecycle
 from peerpath.accreditation.assessment_forms import AwardChangeForm, CandidateFilterForm, GrantForm, RenewForm
 from peerpath.accreditation.awards import AccreditationError
-from peerpath.accreditation.models import Award
+from peerpath.accreditation.presenters import award_row
 from peerpath.core.decorators import permission_required, require_object_permission
 from peerpath.core.forms import add_service_error, form_status
 from peerpath.core.types import AuthenticatedHttpRequest
@@ -62,7 +61,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, candidate_id: UUID) -> H
             "candidate": candidate,
             "file": file,
             "can_assess": request.user.has_perm("accreditation.assess_candidate", candidate),
-            "awards": [_award_row(award, today) for award in file.awards],
+            "awards": [award_row(award, today) for award in file.awards],
             "observations": [
                 {"observation": observation, "day": format_day(observation.observed_on)}
                 for observation in file.observations
@@ -72,15 +71,6 @@ def candidate_detail(request: AuthenticatedHttpRequest, candidate_id: UUID) -> H
     )
 
 
-def _award_row(award: Award, today: Any) -> dict[str, Any]:
-    return {
-        "award": award,
-        "standing": lifecycle.standing(award, today),
-        "from": format_day(award.valid_from),
-        "until": format_day(award.valid_until) if award.valid_until else "",
-    }
-
-
 @require_http_methods(["GET", "POST"])
 @permission_required("accreditation.list_candidates")
 def grant(request: AuthenticatedHttpRequest, candidate_id: UUID) -> HttpResponse:
@@ -88,7 +78,8 @@ def grant(request: AuthenticatedHttpRequest, candidate_id: UUID) -> HttpResponse
     candidate = access.access_candidate(request.user, candidate_id)
     require_object_permission(request, "accreditation.assess_candidate", candidate)
     today = timezone.localdate()
-    schemes = assessment.grantable_schemes(candidate.pk, today=today)
+    held = lifecycle.awards_of(candidate.pk)
+    schemes = assessment.grantable_schemes(held, today=today)
     initial: dict[str, object] = {"valid_from": today}
     if request.GET.get("scheme") in {scheme.code for scheme in schemes}:
         initial["scheme"] = request.GET["scheme"]
@@ -112,11 +103,15 @@ def grant(request: AuthenticatedHttpRequest, candidate_id: UUID) -> HttpResponse
         else:
             messages.success(request, f"{candidate.display_name} now holds {award.scheme.name}")
             return redirect("accreditation:award_detail", award_id=award.pk)
-    file = assessment.candidate_file(candidate.pk, today=today)
     return render(
         request,
         "accreditation/grant.jinja",
-        {"candidate": candidate, "form": form, "file": file, "schemes": schemes},
+        {
+            "candidate": candidate,
+            "form": form,
+            "schemes": schemes,
+            "progress": assessment.scheme_progress(candidate.pk, held, today=today),
+        },
         status=form_status(form),
     )
 
@@ -139,7 +134,7 @@ def award_detail(request: AuthenticatedHttpRequest, award_id: UUID) -> HttpRespo
         request,
         "accreditation/award_detail.jinja",
         {
-            **_award_row(award, today),
+            **award_row(award, today),
             "history": [
                 {"change": change, "when": format_day(timezone.localdate(change.changed_at))}
                 for change in assessment.award_history(award)
@@ -151,8 +146,8 @@ def award_detail(request: AuthenticatedHttpRequest, award_id: UUID) -> HttpRespo
             # credential downloads are the holder's alone.
             "can_download": rules.has_perm("accreditation.download_credential", request.user, award),
             "moves": assessment.allowed_moves(award),
-            "printable": award.status in (Award.Status.ACTIVE, Award.Status.EXPIRED),
-            "verify_url": f"{settings.PEERPATH_SITE_URL}/verify/{award.verification_code}/",
+            "printable": certificates.refusal(award, today) is None,
+            "verify_url": certificates.verification_url(award),
         },
     )
 
@@ -172,8 +167,7 @@ def award_change(request: AuthenticatedHttpRequest, award_id: UUID) -> HttpRespo
         except AccreditationError as error:
             add_service_error(form, error, {"reason": "reason"})
         else:
-            done = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}[move]
-            messages.success(request, f"The award has been {done}")
+            messages.success(request, f"The award has been {lifecycle.DONE[move]}")
             return redirect("accreditation:award_detail", award_id=award.pk)
     return render(
         request,

@@ -63,7 +63,7 @@ def decider(actor: Actor, on: date, *, holder_id: Any = None, exception_reason: 
     return person
 
 
-def _covers(award: Award, day: date) -> bool:
+def covers(award: Award, day: date) -> bool:
     """The award (active or suspended) still runs on ``day``."""
     held = award.status in (Award.Status.ACTIVE, Award.Status.SUSPENDED)
     return held and (award.valid_until is None or award.valid_until >= day)
@@ -91,7 +91,7 @@ def grant_award(
     with transaction.atomic():
         held = Award.objects.select_for_update().filter(holder=holder, scheme=scheme).order_by("-period")
         latest = held.first()
-        if latest is not None and _covers(latest, valid_from):
+        if latest is not None and covers(latest, valid_from):
             raise AccreditationError(f"{holder} already holds {scheme.name} for this period")
         valid_until = add_months(valid_from, scheme.validity_months) if scheme.validity_months else None
         try:

@@ -112,6 +112,8 @@ MOVES = {
     "reinstate": ({S.SUSPENDED}, S.ACTIVE),
     "revoke": ({S.ACTIVE, S.SUSPENDED, S.EXPIRED}, S.REVOKED),
 }
+# What each move did, in the words the holder's email and the page's banner use.
+DONE = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
 
 
 def change_award(*, actor: Actor, award: Award, move: str, reason: str) -> Award:
@@ -126,9 +128,7 @@ def change_award(*, actor: Actor, award: Award, move: str, reason: str) -> Award
         raise AccreditationError(f"An award that is {award.get_status_display().lower()} cannot be {move}d")
     with transaction.atomic():
         _change(actor, award, to_status, reason.strip()[:1000])
-        notices.tell_holder(
-            award, {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}[move], reason
-        )
+        notices.tell_holder(award, DONE[move], reason)
     return award
 
 

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from peerpath.accreditation import lifecycle, requirements, staffing
+from peerpath.accreditation import assessment, lifecycle, staffing
+from peerpath.accreditation.presenters import award_row
 from peerpath.core.decorators import permission_required
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses.presenters import format_day
@@ -43,25 +44,11 @@ def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = own_person(request.user)
     today = timezone.localdate()
     awards = lifecycle.awards_of(person.pk)
-    held = {award.scheme_id for award in awards if lifecycle.standing(award, today).lets_facilitate}
-    schemes = [
-        {"scheme": scheme, "requirements": requirements.progress(person.pk, scheme)}
-        for scheme in requirements.active_schemes()
-        if scheme.pk not in held
-    ]
     return render(
         request,
         "accreditation/my_progress.jinja",
         {
-            "awards": [
-                {
-                    "award": award,
-                    "standing": lifecycle.standing(award, today),
-                    "from": format_day(award.valid_from),
-                    "until": format_day(award.valid_until) if award.valid_until else "",
-                }
-                for award in awards
-            ],
-            "schemes": schemes,
+            "awards": [award_row(award, today) for award in awards],
+            "schemes": [item for item in assessment.scheme_progress(person.pk, awards, today=today) if not item.held],
         },
     )

@@ -393,13 +393,10 @@ class CandidateSeeder:
         self._award(person, assessor, valid_from, Award.Status.ACTIVE, history)
         self.counts["awarded now"] += 1
 
-    def recorded_holders(self) -> None:
+    def recorded_holders(self, staff: set[uuid.UUID]) -> None:
         """Per organisation with an assessor, holders accredited before PeerPath, one in each late standing."""
         rng, today, scheme = self.rng, self.today, self.scheme
         months = scheme.validity_months or 24
-        staff = set(
-            Membership.objects.exclude(role=Membership.Role.PARTICIPANT).values_list("person_id", flat=True).distinct()
-        )
         held = set(Award.objects.values_list("holder_id", flat=True))
         carers: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
         for person_id, organisation_id in (
@@ -502,7 +499,7 @@ def seed_candidates(context: SeedContext) -> None:
     for person, organisation, trained_on in seeder.trained_people():
         if person not in staff:
             seeder.candidate(person, organisation, trained_on, runs)
-    seeder.recorded_holders()
+    seeder.recorded_holders(staff)
     seeder.renewal_evidence()
     seeder.save()
     counts = seeder.counts
