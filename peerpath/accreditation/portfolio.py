@@ -100,16 +100,15 @@ def observed_competencies() -> QuerySet[Competency]:
     return Competency.objects.filter(framework_id__in=frameworks).order_by("framework_id", "order", "code")
 
 
-def entries_of(candidate: Person, kind: str | None = None) -> QuerySet[PortfolioEntry]:
-    """The candidate's own entries (newest first) with their competencies, optionally of one kind.
+def entries_of(candidate: Person) -> QuerySet[PortfolioEntry]:
+    """The candidate's own entries (newest first) with their competencies.
 
     Only for the candidate's own portfolio page: the caller has already established that
     ``candidate`` is the signed-in person. Two queries, whatever the number of entries.
     """
-    entries = PortfolioEntry.objects.filter(candidate=candidate).prefetch_related(
+    return PortfolioEntry.objects.filter(candidate=candidate).prefetch_related(
         Prefetch("competencies", queryset=Competency.objects.order_by("order", "code"))
     )
-    return entries.filter(kind=kind) if kind else entries
 
 
 def observations_of(candidate: Person) -> QuerySet[Observation]:
