@@ -7,11 +7,11 @@ Mounted at the site root. The DID document's route follows the site address
 from django.urls import path
 
 from peerpath.accreditation import credential_views
-from peerpath.accreditation.credentials import did, status_list
+from peerpath.accreditation.credentials import did
 
 app_name = "issuer"
 
 urlpatterns = [
     path(did.document_route(), credential_views.did_document, name="did_document"),
-    path(f"{status_list.ROUTE}<str:purpose>/", credential_views.status_list_credential, name="status_list"),
+    path("credentials/status/<str:purpose>/", credential_views.status_list_credential, name="status_list"),
 ]

@@ -15,20 +15,19 @@ prefix ``u``.
 
 from __future__ import annotations
 
-import base64
 import gzip
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.accreditation.credentials import did, keys
+from peerpath.accreditation.credentials.jose import b64url
 from peerpath.accreditation.credentials.signing import CREDENTIALS_V2, sign_credential, timestamp
 from peerpath.accreditation.models import Award, Credential
 
 LIST_LENGTH = 131_072
-# The route below the site address; issuer_urls mounts the view here.
-ROUTE = "credentials/status/"
 # Which award status sets a credential's bit in each list.
 PURPOSES = {"revocation": Award.Status.REVOKED, "suspension": Award.Status.SUSPENDED}
 # How long (seconds) verifiers and caches may keep a list before fetching it again.
@@ -40,7 +39,7 @@ class NoSigningKeyError(Exception):
 
 
 def list_url(purpose: str) -> str:
-    return f"{settings.PEERPATH_SITE_URL}/{ROUTE}{purpose}/"
+    return settings.PEERPATH_SITE_URL + reverse("issuer:status_list", kwargs={"purpose": purpose})
 
 
 def entry(purpose: str, index: int) -> dict[str, str]:
@@ -62,7 +61,7 @@ def encode(positions: list[int]) -> str:
         bits[position // 8] |= 0x80 >> (position % 8)
     # mtime=0: the same statuses always give the same bytes.
     compressed = gzip.compress(bytes(bits), mtime=0)
-    return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+    return "u" + b64url(compressed)
 
 
 def set_positions(purpose: str) -> list[int]:
@@ -93,8 +92,7 @@ def status_list_credential(purpose: str) -> dict[str, Any]:
 
 def signed_status_list(purpose: str) -> str:
     """The status list for ``purpose`` (a key of ``PURPOSES``) as a compact VC-JWT."""
-    credential = status_list_credential(purpose)
     key = keys.signing_key()
     if key is None:
         raise NoSigningKeyError("PeerPath has no signing key, so it cannot publish its status lists")
-    return sign_credential(credential, key, signed_at=timezone.now())
+    return sign_credential(status_list_credential(purpose), key, signed_at=timezone.now())

@@ -259,6 +259,8 @@ def test_the_credential_json_is_an_enveloped_open_badge_credential(award, holder
         assert entry["type"] == "BitstringStatusListEntry"
         assert entry["statusListIndex"] == str(credential.status_index)
         path = reverse("issuer:status_list", kwargs={"purpose": entry["statusPurpose"]})
+        # Issued credentials name this address for good: it must not move.
+        assert path == f"/credentials/status/{entry['statusPurpose']}/"
         assert entry["statusListCredential"] == f"https://peerpath.example.org{path}"
 
 
