@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from peerpath.accreditation import access, certificates, lifecycle, verification
+from peerpath.accreditation import access, certificates, lifecycle
 from peerpath.core.decorators import permission_required, require_object_permission
 from peerpath.core.forms import NHSForm, add_service_error, form_status
 from peerpath.core.pdf import pdf_response, render_pdf
@@ -61,7 +61,7 @@ class VerificationConsentForm(NHSForm):
 def verification_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The holder decides whether the public verification pages of their awards show their name."""
     person = own_person(request.user)
-    current = verification.name_consent(person.pk)
+    current = people_services.current_consents(person).get(Consent.Purpose.VERIFICATION)
     if request.method == "POST":
         form = VerificationConsentForm(request.POST)
         if form.is_valid():

@@ -12,12 +12,11 @@ from datetime import date
 
 import segno
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.accreditation.lifecycle import Standing, standing
 from peerpath.accreditation.models import Award, Competency
-from peerpath.accreditation.verification import holder_name
+from peerpath.accreditation.verification import holder_name, verification_url
 from peerpath.core.pdf import safe_pdf_filename
 from peerpath.courses.presenters import format_day
 from peerpath.people.models import Membership
@@ -39,11 +38,6 @@ def refusal(award: Award, today: date) -> str | None:
     verification page says it is no longer valid.
     """
     return REFUSALS.get(standing(award, today))
-
-
-def verification_url(award: Award) -> str:
-    """The public address that checks this award, as printed on its certificate."""
-    return settings.PEERPATH_SITE_URL + reverse("verify:award", kwargs={"code": award.verification_code})
 
 
 def qr_data_url(text: str) -> str:

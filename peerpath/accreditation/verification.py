@@ -19,11 +19,12 @@ holder's contact details, their organisation, the granter or the award's id.
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 
 from peerpath.accreditation.lifecycle import Standing, standing
 from peerpath.accreditation.models import VERIFICATION_ALPHABET, Award
@@ -78,6 +79,11 @@ def find_award(code: str) -> Award | None:
         .annotate(name_consent=Subquery(latest_decision))
         .first()
     )
+
+
+def verification_url(award: Award) -> str:
+    """The award's public verification address, as its certificate prints it and its credential's ``id`` names it."""
+    return settings.PEERPATH_SITE_URL + reverse("verify:award", kwargs={"code": award.verification_code})
 
 
 def holder_name(person: Person) -> str:
@@ -154,13 +160,4 @@ def public_view(award: Award, today: date) -> PublicAward:
         standing=state,
         words=standing_words(state, award.valid_from, award.valid_until, today),
         checked_on=format_day(today),
-    )
-
-
-def name_consent(person_id: uuid.UUID) -> Consent | None:
-    """The person's decision in force about being named on verification pages, or None if they never made one."""
-    return (
-        Consent.objects.filter(person_id=person_id, purpose=Consent.Purpose.VERIFICATION)
-        .order_by("-recorded_at")
-        .first()
     )

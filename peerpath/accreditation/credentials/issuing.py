@@ -41,6 +41,7 @@ from peerpath.accreditation.credentials.signing import (
     timestamp,
 )
 from peerpath.accreditation.models import Award, Competency, Credential, Scheme
+from peerpath.accreditation.verification import verification_url
 from peerpath.core import audit
 from peerpath.core.audit import Actor, SystemActor
 
@@ -52,11 +53,6 @@ POSITION_TRIES = 32
 
 def issuer_name() -> str:
     return f"{settings.PEERPATH_SERVICE_NAME} accreditation programme"
-
-
-def verification_url(award: Award) -> str:
-    # Built from the site address, like every other link that leaves PeerPath.
-    return f"{settings.PEERPATH_SITE_URL}/verify/{award.verification_code}/"
 
 
 def achievement_id(scheme: Scheme) -> str:

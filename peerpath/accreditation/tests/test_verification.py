@@ -308,7 +308,7 @@ def test_the_holder_records_their_choice_online_and_sees_it(actors, holder, awar
     assert "Bernadette Okafor" in page(award.verification_code).content.decode()
 
     client.post(url, {"decision": "withdrawn"})
-    assert verification.name_consent(holder.pk).decision == Consent.Decision.WITHDRAWN
+    assert people_services.current_consents(holder)[Consent.Purpose.VERIFICATION].decision == Consent.Decision.WITHDRAWN
     assert "Okafor" not in page(award.verification_code).content.decode()
     assert "is not shown</strong>" in client.get(url).content.decode()
 
