@@ -16,10 +16,9 @@ erasure of the people it mentions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -29,31 +28,17 @@ from peerpath.core import audit
 from peerpath.core.audit import Actor, SystemActor
 from peerpath.delivery.models import CourseRun
 from peerpath.evaluation import definitions, scoring
-from peerpath.evaluation.definitions import Instrument, Item
+from peerpath.evaluation.access import may_enter_for
+from peerpath.evaluation.answers import AnswerValue, InvalidAnswerError, answer_hint, clean_answer, is_blank
+from peerpath.evaluation.definitions import Instrument
 from peerpath.evaluation.models import Answer, InstrumentVersion, Response, SafetyAlert, Score
-from peerpath.people.access import principal_for
-from peerpath.people.models import Membership, Person
+from peerpath.people.models import Person
 
 RESCORE_JOB = SystemActor("evaluation.rescore")
-
-# Staff in these roles may type in the answers of people in their organisations.
-ENTRY_ROLES = (Membership.Role.COORDINATOR, Membership.Role.EVALUATOR)
-
-# A plain decimal as typed in a form: no exponents, no thousands separators, no "NaN".
-_TYPED_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
-# What an Answer row can hold exactly (max_digits 8, decimal_places 2).
-_STORED_PLACES = Decimal("0.01")
-_STORED_LIMIT = Decimal("1000000")
-
-AnswerValue = str | int | Decimal | None
 
 
 class AnswerError(Exception):
     """A questionnaire refused a change; the message is fit to show and nothing changed."""
-
-
-class InvalidAnswerError(ValueError):
-    """One answer does not fit its item; the message names the question and what to enter."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +68,7 @@ class SubmitResult:
 
 
 # ---------------------------------------------------------------------------------------
-# Reading the instrument and checking one answer
+# Reading the instrument
 
 
 def instrument_for(version: InstrumentVersion) -> Instrument:
@@ -91,92 +76,8 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
     return definitions.parse(version.definition)
 
 
-def _shown(value: Decimal) -> str:
-    """A bound as people read it: 90, not 90.00 or 9E+1."""
-    return format(value.normalize(), "f")
-
-
-def _question(item: Item) -> str:
-    return f"question {item.number}"
-
-
-def _whole_steps(item: Item) -> bool:
-    assert item.min is not None and item.step is not None  # noqa: S101 - parse guarantees it for numbers
-    return item.step == 1 and item.min == item.min.to_integral_value()
-
-
-def answer_hint(item: Item) -> str:
-    """What to enter for ``item``, as an error message: shown for a bad or a missing answer."""
-    if item.kind == "choice":
-        return f"Select an answer for {_question(item)}"
-    lowest, highest = definitions.item_bounds(item)
-    assert item.step is not None  # noqa: S101 - parse guarantees it for numbers
-    if _whole_steps(item):
-        return f"Enter a whole number from {_shown(lowest)} to {_shown(highest)} for {_question(item)}"
-    return (
-        f"Enter a number from {_shown(lowest)} to {_shown(highest)}, in steps of {_shown(item.step)}, "
-        f"for {_question(item)}"
-    )
-
-
-def is_blank(value: object) -> bool:
-    """An empty answer: it clears the item rather than failing it."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _as_decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, str) and _TYPED_NUMBER.match(value.strip()):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
-            return None
-    return None
-
-
-def clean_answer(item: Item, value: AnswerValue) -> Decimal:
-    """The value to store for a (non-blank) answer to ``item``, or ``InvalidAnswerError``.
-
-    A choice must be one of its response set's values; a number or scale must lie within
-    min..max on a whole step from min. Nothing is clamped or rounded.
-    """
-    number = _as_decimal(value)
-    if number is None:
-        if item.kind == "choice":
-            raise InvalidAnswerError(f"Select one of the answers for {_question(item)}")
-        raise InvalidAnswerError(answer_hint(item))
-    if item.kind == "choice":
-        if all(option.value != number for option in item.options):
-            raise InvalidAnswerError(f"Select one of the answers for {_question(item)}")
-    else:
-        assert item.min is not None and item.max is not None and item.step is not None  # noqa: S101 - parse
-        if not item.min <= number <= item.max or (number - item.min) % item.step != 0:
-            raise InvalidAnswerError(answer_hint(item))
-    if number != number.quantize(_STORED_PLACES) or abs(number) >= _STORED_LIMIT:
-        # Only a definition with finer steps than an Answer row holds could get here.
-        raise InvalidAnswerError(answer_hint(item))
-    return number
-
-
 # ---------------------------------------------------------------------------------------
 # Who may answer
-
-
-def may_enter_for(user: User, person: Person) -> bool:
-    """Whether ``user`` may type in answers for ``person``: an administrator, or a coordinator
-    or evaluator of an organisation where the person holds a current membership."""
-    principal = principal_for(user)
-    if principal.is_administrator:
-        return True
-    organisations = principal.organisations(*ENTRY_ROLES)
-    return bool(organisations) and (
-        Membership.objects.current().filter(person=person, organisation_id__in=organisations).exists()
-    )
 
 
 def _check_may_answer(actor: Actor, response: Response) -> None:
@@ -212,7 +113,7 @@ def start_response(
 
     Online, the person answers for themselves (signed in, or through an invitation started
     by a system job). On paper, by phone or in person, a member of staff who may enter
-    answers for them (``may_enter_for``) can start it and becomes its ``entered_by``.
+    answers for them (``access.may_enter_for``) can start it and becomes its ``entered_by``.
     """
     actor = audit.check_actor(actor)
     if instrument_version.status != InstrumentVersion.Status.PUBLISHED:
@@ -294,11 +195,10 @@ def save_answers(*, actor: Actor, response: Response, answers: Mapping[str, Answ
         if item_id not in existing
     ]
     Answer.objects.bulk_create(new)
-    for item_id, value in values.items():
-        row = existing.get(item_id)
-        if row is not None and row.value != value:
-            row.value, row.answered_at = value, now
-            row.save(update_fields=["value", "answered_at"])
+    changed = [row for item_id, value in values.items() if (row := existing.get(item_id)) and row.value != value]
+    for row in changed:
+        row.value, row.answered_at = values[row.item_id], now
+    Answer.objects.bulk_update(changed, ["value", "answered_at"])
     cleared = tuple(item_id for item_id in to_clear if item_id in existing)
     current.answers.filter(item_id__in=cleared).delete()
 
@@ -324,16 +224,13 @@ def _store_scores(
     existing = {score.scale_code: score for score in response.scores.filter(scoring_version=version)}
     now = timezone.now()
     rows: list[Score] = []
-    created: list[str] = []
+    new: list[Score] = []
     for scale in instrument.scales:
         result = scores.get(scale.code)
         if scale.code in existing:
             rows.append(existing[scale.code])
-            continue
-        if result is None:
-            continue
-        rows.append(
-            Score.objects.create(
+        elif result is not None:
+            row = Score(
                 response=response,
                 scale_code=scale.code,
                 value=result.value,
@@ -347,9 +244,10 @@ def _store_scores(
                 scoring_version=version,
                 scored_at=now,
             )
-        )
-        created.append(scale.code)
-    return rows, created
+            rows.append(row)
+            new.append(row)
+    Score.objects.bulk_create(new)  # one insert; the primary keys come back on SQLite and PostgreSQL
+    return rows, [row.scale_code for row in new]
 
 
 def _score(instrument: Instrument, values: Mapping[str, Decimal]) -> dict[str, scoring.ScaleScore | None]:

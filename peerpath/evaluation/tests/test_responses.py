@@ -11,9 +11,10 @@ from peerpath.core import audit
 from peerpath.core.models import AuditEvent
 from peerpath.delivery.tests.factories import open_run
 from peerpath.evaluation import instruments, responses, scoring
+from peerpath.evaluation.answers import InvalidAnswerError, answer_hint, clean_answer
 from peerpath.evaluation.definitions import Item
 from peerpath.evaluation.models import Answer, InstrumentVersion, Response, SafetyAlert, Score
-from peerpath.evaluation.responses import AnswerError, InvalidAnswerError
+from peerpath.evaluation.responses import AnswerError
 from peerpath.people.models import Membership
 from peerpath.people.tests.factories import MembershipFactory, PersonFactory, UserFactory
 
@@ -190,11 +191,11 @@ def test_an_off_step_answer_to_a_stepped_number_names_the_step():
         min=Decimal(0), max=Decimal(10), step=Decimal("0.5"),
     )  # fmt: skip
 
-    assert responses.clean_answer(item, "2.5") == Decimal("2.5")
-    assert responses.clean_answer(item, "10") == 10
+    assert clean_answer(item, "2.5") == Decimal("2.5")
+    assert clean_answer(item, "10") == 10
     for bad in ("2.25", "10.5", "-0.5"):
         with pytest.raises(InvalidAnswerError, match=r"^Enter a number from 0 to 10, in steps of 0.5, for question 4$"):
-            responses.clean_answer(item, bad)
+            clean_answer(item, bad)
 
 
 def test_an_unknown_item_refuses_the_whole_post_and_saves_nothing(carer, phq9):
@@ -323,7 +324,7 @@ def test_submit_with_required_answers_missing_lists_them_and_changes_nothing(car
 def test_submit_names_what_to_enter_for_a_missing_number():
     version = shipped("carerqol")
     instrument = responses.instrument_for(version)
-    assert responses.answer_hint(instrument.item("vas")) == "Enter a whole number from 0 to 10 for question 8"
+    assert answer_hint(instrument.item("vas")) == "Enter a whole number from 0 to 10 for question 8"
 
 
 def test_submit_completes_the_response_and_stores_the_scores_score_all_gives(carer, phq9):
@@ -524,3 +525,18 @@ def test_rescore_refuses_a_response_still_in_progress(carer, phq9):
 
     with pytest.raises(AnswerError, match="Only a submitted questionnaire"):
         responses.rescore(response)
+
+
+def test_saving_a_whole_page_again_costs_the_same_queries_however_many_answers_change(
+    carer, phq9, django_assert_num_queries
+):
+    response = start_own(carer, phq9)
+    responses.save_answers(actor=carer.user, response=response, answers={f"q{n}": "1" for n in range(1, 10)})
+    changed = {f"q{n}": "2" for n in range(1, 10)} | {"q10": "1"}
+
+    # savepoint, locked response, saved answers, insert q10, one update for the nine, audit, release
+    with django_assert_num_queries(7):
+        result = responses.save_answers(actor=carer.user, response=response, answers=changed)
+
+    assert result.saved == tuple(changed)
+    assert answers_of(response) == {item_id: Decimal(value) for item_id, value in changed.items()}
