@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -39,6 +41,12 @@ def test_a_response_is_shown_read_only_with_its_answers_scores_and_alerts(admin_
     assert "Scores" in content
     assert "Safety alerts" in content
     assert 'name="_save"' not in content  # view only
+    # The rows themselves, not just the inline headings (shown even when empty).
+    cells = re.sub(r">\s+<", "><", content)
+    assert cells.count('<td class="field-item_id"><p>q') == 10  # nine answers and one alert
+    assert '<td class="field-scale_code"><p>total</p></td>' in cells
+    assert '<td class="field-band"><p>Moderate</p></td>' in cells
+    assert '<td class="field-status"><p>Open</p></td>' in cells
 
 
 def test_responses_cannot_be_added_or_deleted_in_the_admin(admin_client_, alerted_response):
