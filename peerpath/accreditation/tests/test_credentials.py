@@ -406,10 +406,12 @@ def test_the_baked_png_carries_exactly_the_issued_jwt(award, holder_client, sign
     assert verify(image.text["openbadgecredential"])["credentialSubject"]["achievement"]["name"]
 
 
-def test_only_the_holder_downloads(award, actors, signing_key):
-    url = reverse("accreditation:credential_json", kwargs={"award_id": award.pk})
+@pytest.mark.parametrize("name", ["accreditation:credential_json", "accreditation:badge_png"])
+def test_only_the_holder_downloads(award, actors, signing_key, name):
+    url = reverse(name, kwargs={"award_id": award.pk})
 
     assert actors["assessor"].client.get(url).status_code == 403
     assert actors["administrator"].client.get(url).status_code == 403
     assert actors["participant"].client.get(url).status_code == 404
+    assert actors["anonymous"].client.get(url).status_code == 302
     assert not Credential.objects.exists()

@@ -322,11 +322,23 @@ def test_a_bad_choice_is_refused_with_the_error_and_records_nothing(actors, hold
     assert not Consent.objects.filter(person=holder).exists()
 
 
-def test_the_choice_page_lists_the_holders_certificates(actors, award):
+def test_the_choice_page_lists_the_holders_certificates(actors, award, scheme):
+    suspended = Award.objects.create(
+        holder=award.holder,
+        scheme=scheme,
+        period=2,
+        valid_from=ENDS,
+        granted_by=actors["assessor"].person,
+        status=Award.Status.SUSPENDED,
+    )
+
     html = actors["peer_tutor"].client.get(reverse("accreditation:verification_consent")).content.decode()
 
     assert reverse("accreditation:certificate", kwargs={"award_id": award.pk}) in html
     assert f"/verify/{award.verification_code}/" in html
+    # A suspended award keeps its verification page but offers no certificate to print.
+    assert f"/verify/{suspended.verification_code}/" in html
+    assert reverse("accreditation:certificate", kwargs={"award_id": suspended.pk}) not in html
 
 
 def test_the_choice_page_queries_stay_flat_as_awards_grow(actors, holder, award, scheme):
