@@ -32,12 +32,10 @@ DISCOVER = """
 import json, sys
 import django
 django.setup()
+from bench.page_queries import count_queries
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from peerpath.accreditation import access
 from peerpath.accreditation.models import Award, PortfolioEntry
@@ -61,17 +59,7 @@ pages = [
     ["DID document", None, reverse("issuer:did_document")],
     ["revocation list", None, reverse("issuer:status_list", kwargs={"purpose": "revocation"})],
 ]
-counts = {}
-for name, username, path in pages:
-    client = Client(HTTP_HOST="127.0.0.1")
-    if username:
-        client.force_login(User.objects.get(username=username))
-    client.get(path)  # warm caches that later requests would find warm too
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    if response.status_code != 200:
-        sys.exit(f"{name}: HTTP {response.status_code} for {path}")
-    counts[f"{name} · {username or 'anonymous'}"] = len(queries)
+counts = count_queries(pages)
 found = {
     "candidate_entries": candidate.n,
     "awards": Award.objects.count(),

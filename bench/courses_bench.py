@@ -59,10 +59,7 @@ DISCOVER = """
 import json, sys
 import django
 django.setup()
-from django.contrib.auth.models import User
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from bench.page_queries import count_queries
 from django.urls import reverse
 from peerpath.core.seeding import previous_run
 from peerpath.courses.models import Course, Term
@@ -86,17 +83,7 @@ pages = [
     ["prospectus term", None, prospectus],
     ["prospectus for carers, online", None, prospectus + "?audience=carers&mode=online"],
 ]
-counts = {}
-for name, username, path in pages:
-    client = Client(HTTP_HOST="127.0.0.1")
-    if username:
-        client.force_login(User.objects.get(username=username))
-    client.get(path)  # warm caches that later requests would find warm too
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    if response.status_code != 200:
-        sys.exit(f"{name}: HTTP {response.status_code} for {path}")
-    counts[f"{name} · {username or 'anonymous'}"] = len(queries)
+counts = count_queries(pages)
 visible = {
     "coordinator": Course.objects.filter(owner__name=SWL_COLLEGE).count(),
     "administrator": Course.objects.count(),

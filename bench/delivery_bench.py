@@ -40,11 +40,8 @@ DISCOVER = """
 import json, sys
 import django
 django.setup()
-from django.contrib.auth.models import User
-from django.db import connection
+from bench.page_queries import count_queries
 from django.db.models import Count
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from peerpath.delivery.models import CourseRun
 from peerpath.people.seeding import SWL_COLLEGE
@@ -67,17 +64,7 @@ pages = [
 ]
 if listed is not None:
     pages.append(["prospectus term with runs", None, reverse("prospectus:term", kwargs={"slug": listed.term.slug})])
-counts = {}
-for name, username, path in pages:
-    client = Client(HTTP_HOST="127.0.0.1")
-    if username:
-        client.force_login(User.objects.get(username=username))
-    client.get(path)  # warm caches that later requests would find warm too
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    if response.status_code != 200:
-        sys.exit(f"{name}: HTTP {response.status_code} for {path}")
-    counts[f"{name} · {username or 'anonymous'}"] = len(queries)
+counts = count_queries(pages)
 found = {
     "run": str(run), "people": run.people, "sessions": run.sessions.count(),
     "runs": CourseRun.objects.count(),
