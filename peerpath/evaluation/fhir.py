@@ -236,8 +236,9 @@ def questionnaire_response(
     ``scores`` (``scoring.score_all``'s result) travel as one scale-score extension each;
     a scale that could not be scored is left out.
 
-    Caveat: a paper form entered with a required item blank is still "completed" here;
-    the HL7 validator would flag it against the Questionnaire, fhir.resources does not.
+    Caveat: required items are not checked here (``responses.submit`` refuses a blank one,
+    so a stored complete response has them); the HL7 validator would flag a "completed"
+    resource without them, fhir.resources does not.
     """
     if status not in RESPONSE_STATUSES:
         raise ValueError(f"status must be one of {', '.join(RESPONSE_STATUSES)}, not {status!r}")
