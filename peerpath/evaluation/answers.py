@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from peerpath.evaluation import definitions
+from peerpath.evaluation import definitions, scoring
 from peerpath.evaluation.definitions import Item
 
 # A plain decimal as typed in a form: no exponents, no thousands separators, no "NaN".
@@ -76,21 +76,21 @@ def _as_decimal(value: object) -> Decimal | None:
 def clean_answer(item: Item, value: AnswerValue) -> Decimal:
     """The value to store for a (non-blank) answer to ``item``, or ``InvalidAnswerError``.
 
-    A choice must be one of its response set's values; a number or scale must lie within
-    min..max on a whole step from min. Nothing is clamped or rounded.
+    The value must be one the scoring engine accepts (``scoring.checked_value``: one of a
+    choice's options, or within min..max on a whole step from min) and one an Answer row
+    holds exactly. Nothing is clamped or rounded.
     """
     number = _as_decimal(value)
     if number is None:
         if item.kind == "choice":
             raise InvalidAnswerError(f"Select one of the answers for {_question(item)}")
         raise InvalidAnswerError(answer_hint(item))
-    if item.kind == "choice":
-        if all(option.value != number for option in item.options):
-            raise InvalidAnswerError(f"Select one of the answers for {_question(item)}")
-    else:
-        assert item.min is not None and item.max is not None and item.step is not None  # noqa: S101 - parse
-        if not item.min <= number <= item.max or (number - item.min) % item.step != 0:
-            raise InvalidAnswerError(answer_hint(item))
+    try:
+        scoring.checked_value(item.id, item, number)
+    except scoring.ScoringError:
+        if item.kind == "choice":
+            raise InvalidAnswerError(f"Select one of the answers for {_question(item)}") from None
+        raise InvalidAnswerError(answer_hint(item)) from None
     if number != number.quantize(_STORED_PLACES) or abs(number) >= _STORED_LIMIT:
         # Only a definition with finer steps than an Answer row holds could get here.
         raise InvalidAnswerError(answer_hint(item))

@@ -142,11 +142,14 @@ def check_answers(instrument: Instrument, answers: Mapping[str, Answer]) -> dict
     for item_id, answer in answers.items():
         if item_id not in items:
             raise ScoringError(f"{instrument.code}: no item {item_id!r}")
-        checked[item_id] = None if answer is None else _checked_value(instrument.code, items[item_id], answer)
+        checked[item_id] = None if answer is None else checked_value(instrument.code, items[item_id], answer)
     return checked
 
 
-def _checked_value(code: str, item: Item, answer: object) -> Fraction:
+def checked_value(code: str, item: Item, answer: object) -> Fraction:
+    """``answer`` as an exact value if ``item`` allows it (one of its options, or within
+    min..max on a whole step from min); ``ScoringError`` naming ``code`` and the item otherwise.
+    The one rule for what an item accepts: ``answers.clean_answer`` uses it too."""
     if isinstance(answer, bool) or not isinstance(answer, int | float | Decimal | Fraction):
         raise ScoringError(f"{code}: the answer to {item.id} is not a number: {answer!r}")
     if isinstance(answer, float) and not math.isfinite(answer):
