@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from peerpath.accreditation import access, assessment, awards, certificates, lifecycle
+from peerpath.accreditation import access, assessment, awards, certificates, lifecycle, verification
 from peerpath.accreditation.assessment_forms import AwardChangeForm, CandidateFilterForm, GrantForm, RenewForm
 from peerpath.accreditation.awards import AccreditationError
 from peerpath.accreditation.presenters import award_row
@@ -147,7 +147,7 @@ def award_detail(request: AuthenticatedHttpRequest, award_id: UUID) -> HttpRespo
             "can_download": rules.has_perm("accreditation.download_credential", request.user, award),
             "moves": assessment.allowed_moves(award),
             "printable": certificates.refusal(award, today) is None,
-            "verify_url": certificates.verification_url(award),
+            "verify_url": verification.verification_url(award),
         },
     )
 

@@ -141,7 +141,7 @@ def check_file(upload: UploadedFile) -> materials.Kind:
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
-    if not materials._content_matches(kind, extension, head, upload):
+    if not materials.content_matches(kind, extension, head, upload):
         raise AccreditationError(
             f"The selected file is not a real {kind.label} file. Upload {FILE_DESCRIPTION}", field="file"
         )

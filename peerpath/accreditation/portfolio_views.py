@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -57,14 +57,11 @@ def outcome_tag(observation: Observation) -> dict[str, str]:
 
 
 def back_to_candidate(candidate_id: UUID) -> dict[str, str]:
-    """The candidate's page for assessors and coordinators, while it exists; otherwise the portfolio."""
-    try:
-        return {
-            "href": reverse("accreditation:candidate_detail", kwargs={"candidate_id": candidate_id}),
-            "text": "Back to the candidate",
-        }
-    except NoReverseMatch:
-        return {"href": reverse("accreditation:portfolio"), "text": "Back to your portfolio"}
+    """The candidate's page, for assessors and coordinators."""
+    return {
+        "href": reverse("accreditation:candidate_detail", kwargs={"candidate_id": candidate_id}),
+        "text": "Back to the candidate",
+    }
 
 
 def _back(row: Any, candidate_id: UUID) -> dict[str, str]:

@@ -68,12 +68,12 @@ def check_upload(upload: UploadedFile) -> Kind:
     kind = BY_EXTENSION.get(extension)
     if kind is None:
         raise MaterialRejectedError("The selected file must be " + ALLOWED_DESCRIPTION)
-    if not _content_matches(kind, extension, head, upload):
+    if not content_matches(kind, extension, head, upload):
         raise MaterialRejectedError(f"The selected file is not a real {kind.label} file. Upload " + ALLOWED_DESCRIPTION)
     return kind
 
 
-def _content_matches(kind: Kind, extension: str, head: bytes, upload: UploadedFile) -> bool:
+def content_matches(kind: Kind, extension: str, head: bytes, upload: UploadedFile) -> bool:
     if kind is PDF:
         return head.startswith(b"%PDF-")
     if kind is PNG:
