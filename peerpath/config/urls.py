@@ -20,6 +20,9 @@ urlpatterns = [
     path("accreditation/", include("peerpath.accreditation.urls")),
     path("verify/", include("peerpath.accreditation.verify_urls")),
     path("", include("peerpath.accreditation.issuer_urls")),
+    path("evaluation/", include("peerpath.evaluation.urls")),
+    path("questionnaires/", include("peerpath.evaluation.questionnaire_urls")),
+    path("fhir/", include("peerpath.evaluation.fhir_urls")),
     path("admin/", admin.site.urls),
 ]
 

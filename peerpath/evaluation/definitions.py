@@ -138,6 +138,17 @@ class SafetyRule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RespondentFeedback:
+    """Whether the person who answered may see their own scores, and the guidance behind it."""
+
+    allowed: bool
+    note: str
+
+
+NO_FEEDBACK = RespondentFeedback(allowed=False, note="The definition does not say that scores may be shown.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Instrument:
     code: str
     version: int
@@ -154,6 +165,7 @@ class Instrument:
     instructions: str = ""
     own_measure: bool = False
     safety: tuple[SafetyRule, ...] = ()
+    respondent_feedback: RespondentFeedback = NO_FEEDBACK
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -383,7 +395,7 @@ class _Parser:
                 "scales",
                 "scoring_version",
             ),
-            optional=("recall_period", "instructions", "own_measure", "safety"),
+            optional=("recall_period", "instructions", "own_measure", "safety", "respondent_feedback"),
         )
         code = self.identifier(data["code"], "code", _CODE)
         licence = self.licence(data["licence"])
@@ -410,6 +422,7 @@ class _Parser:
             items=items,
             scales=scales,
             safety=safety,
+            respondent_feedback=self.respondent_feedback(data.get("respondent_feedback")),
             scoring_version=self.whole(data["scoring_version"], "scoring_version", minimum=1),
         )
 
@@ -666,6 +679,16 @@ class _Parser:
         if not declared[0] <= cutoff <= declared[1]:
             self.fail(f"{at}.value", f"must lie within the scale's range [{declared[0]}, {declared[1]}]")
         return ClinicalCutoff(value=cutoff, source=self.text(obj["source"], f"{at}.source"))
+
+    def respondent_feedback(self, value: object) -> RespondentFeedback:
+        if value is None:
+            return NO_FEEDBACK
+        obj = self.mapping(value, "respondent_feedback")
+        self.keys(obj, "respondent_feedback", required=("allowed", "note"))
+        return RespondentFeedback(
+            allowed=self.boolean(obj["allowed"], "respondent_feedback.allowed"),
+            note=self.text(obj["note"], "respondent_feedback.note"),
+        )
 
     def safety(self, value: object, by_id: Mapping[str, Item]) -> tuple[SafetyRule, ...]:
         rules: list[SafetyRule] = []

@@ -1,17 +1,23 @@
 """Instrument definitions as versioned rows (the shipped files, and administrators' new versions),
 and what people answer: responses, their answers, stored scores and safety alerts.
 
-Schedules and invitations come next; see ADR 016. Responses are written only through
-``peerpath.evaluation.responses``.
+Schedules say which instruments a course category (or one run) asks at each timepoint;
+invitations carry them to each participant as a tokenised link (ADR 018). Responses are
+written only through ``peerpath.evaluation.responses``, invitations only through
+``peerpath.evaluation.invitations``.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+from peerpath.courses.choices import Category
 
 
 class InstrumentVersion(models.Model):
@@ -53,15 +59,177 @@ class InstrumentVersion(models.Model):
         return f"{self.short_name} (version {self.version})"
 
 
+class Timepoint(models.TextChoices):
+    """When in a course run a questionnaire is asked."""
+
+    BASELINE = "baseline", "Baseline"
+    END = "end", "End of course"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    OTHER = "other", "Other"
+
+
+# The timepoints a schedule can plan ("other" is for one-off paper entries).
+SCHEDULED_TIMEPOINTS = (Timepoint.BASELINE, Timepoint.END, Timepoint.FOLLOW_UP)
+
+
+class Schedule(models.Model):
+    """Which instruments are asked at one timepoint, for a course category or for one run.
+
+    A run uses, for each timepoint, the first schedule found of: its own; its organisation's
+    for the course's category; the network's for the category (no organisation). A run's
+    own schedule that is not active switches that timepoint off for the run.
+
+    ``days`` places the invitation: baseline goes that many days before the first session,
+    end that many days after the last session starts (0: on the day), follow-up that many
+    days after the last session ends. The link then works for ``open_days``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "people.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluation_schedules",
+        help_text="Leave empty for a schedule every organisation uses unless it has its own",
+    )
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    run = models.ForeignKey(
+        "delivery.CourseRun",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluation_schedules",
+        help_text="Only for this run, instead of its category's schedule",
+    )
+    timepoint = models.CharField(max_length=10, choices=[(t.value, t.label) for t in SCHEDULED_TIMEPOINTS])
+    days = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(730)],
+        help_text="Baseline: days before the first session. End: days after the last session starts. "
+        "Follow-up: days after the last session ends.",
+    )
+    open_days = models.PositiveSmallIntegerField(
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="How many days the invitation link works",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["category", "timepoint"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(run__isnull=True) & ~models.Q(category=""))
+                | (models.Q(run__isnull=False) & models.Q(category="")),
+                name="schedule_for_category_or_run",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "timepoint"], condition=models.Q(run__isnull=False), name="schedule_once_per_run"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "category", "timepoint"],
+                condition=models.Q(run__isnull=True, organisation__isnull=False),
+                name="schedule_once_per_organisation_category",
+            ),
+            models.UniqueConstraint(
+                fields=["category", "timepoint"],
+                condition=models.Q(run__isnull=True, organisation__isnull=True),
+                name="schedule_once_per_network_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = str(self.run) if self.run_id else self.get_category_display()
+        return f"{scope}: {self.get_timepoint_display()}"
+
+
+class ScheduleInstrument(models.Model):
+    """One instrument a schedule asks, by code: invitations take its newest published version."""
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="instruments")
+    instrument_code = models.SlugField(max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["schedule", "position", "instrument_code"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "instrument_code"], name="schedule_instrument_once")]
+
+    def __str__(self) -> str:
+        return self.instrument_code
+
+
+class Invitation(models.Model):
+    """One person's invitation to answer a timepoint's questionnaires for one run.
+
+    The link's token is never stored: it is an HMAC of the invitation's id and ``nonce``
+    under the site's secret key (``invitations.token_for``), so neither a copy of the
+    database nor the key alone can make one, and a new nonce kills every earlier link.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETE = "complete", "Complete"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="evaluation_invitations")
+    run = models.ForeignKey("delivery.CourseRun", on_delete=models.PROTECT, related_name="evaluation_invitations")
+    timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
+    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    nonce = models.CharField(max_length=32)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the first email went")
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text="When the last reminder went")
+    reminders = models.PositiveSmallIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "run", "timepoint"], name="invitation_once_per_timepoint")
+        ]
+        indexes = [
+            # The reminder job: open invitations by when they were last emailed.
+            models.Index(fields=["status", "expires_at"], name="invitation_open_expiry"),
+            # A run's evaluation page: its invitations by timepoint.
+            models.Index(fields=["run", "timepoint"], name="invitation_run_timepoint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_timepoint_display()} invitation {self.pk}"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+
+class InvitationQuestionnaire(models.Model):
+    """One instrument version an invitation asks, in order; fixed when the invitation is made."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="questionnaires")
+    instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["invitation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "position"], name="invitation_questionnaire_position"),
+            models.UniqueConstraint(fields=["invitation", "instrument_version"], name="invitation_questionnaire_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.instrument_version}"
+
+
 class Response(models.Model):
     """One completion of one instrument version by one person (the carer, also when they
     answer about the person they care for), perhaps for one course run and timepoint."""
 
-    class Timepoint(models.TextChoices):
-        BASELINE = "baseline", "Baseline"
-        END = "end", "End of course"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        OTHER = "other", "Other"
+    Timepoint = Timepoint
 
     class Mode(models.TextChoices):
         ONLINE = "online", "Online"
@@ -97,6 +265,14 @@ class Response(models.Model):
         related_name="+",
         help_text="The member of staff who typed in the answers (paper, phone or in-person entry)",
     )
+    invitation = models.ForeignKey(
+        Invitation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        help_text="The invitation whose link the person answered through",
+    )
     started_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -113,7 +289,12 @@ class Response(models.Model):
                 condition=models.Q(status="in_progress", completed_at__isnull=True)
                 | models.Q(status="complete", completed_at__isnull=False),
                 name="response_completed_at_with_status",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["invitation", "instrument_version"],
+                condition=models.Q(invitation__isnull=False),
+                name="response_once_per_invitation_questionnaire",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,6 +363,14 @@ class SafetyAlert(models.Model):
         CLOSED = "closed", "Closed"
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="safety_alerts")
+    organisation = models.ForeignKey(
+        "people.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="safety_alerts",
+        help_text="Whose coordinators follow it up: the run's organisation, else the person's",
+    )
     item_id = models.SlugField(max_length=60)
     value = models.DecimalField(max_digits=8, decimal_places=2)
     message = models.TextField(help_text="What the person was shown")
@@ -198,6 +387,8 @@ class SafetyAlert(models.Model):
         indexes = [
             # Open alerts, oldest first: the follow-up list.
             models.Index(fields=["status", "created_at"], name="safety_alert_status"),
+            # A coordinator's follow-up list: their organisations' alerts.
+            models.Index(fields=["organisation", "status", "created_at"], name="safety_alert_organisation"),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,10 @@
 """Answering a questionnaire: start a response, save answers, submit, rescore, follow up safety alerts.
 
 Every write goes through these functions, in one transaction with its audit event. A
-response belongs to one person: only they (signed in as themselves) or the member of staff
-who started it to type in a paper, phone or in-person form may change it; anyone else is
-refused with an ``AnswerError`` and nothing changes.
+response belongs to one person: only they (signed in as themselves, or holding the open
+invitation link the response was started through) or the member of staff who started it
+to type in a paper, phone or in-person form may change it; anyone else is refused with an
+``AnswerError`` and nothing changes.
 
 Saving is forgiving and submitting is strict. ``save_answers`` keeps every valid answer
 even when others in the same post are not, so a carer never loses what they have already
@@ -16,9 +17,12 @@ erasure of the people it mentions.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -31,10 +35,12 @@ from peerpath.evaluation import definitions, scoring
 from peerpath.evaluation.access import may_enter_for
 from peerpath.evaluation.answers import AnswerValue, InvalidAnswerError, answer_hint, clean_answer, is_blank
 from peerpath.evaluation.definitions import Instrument
-from peerpath.evaluation.models import Answer, InstrumentVersion, Response, SafetyAlert, Score
-from peerpath.people.models import Person
+from peerpath.evaluation.models import Answer, InstrumentVersion, Invitation, Response, SafetyAlert, Score
+from peerpath.people.models import Membership, Person
 
 RESCORE_JOB = SystemActor("evaluation.rescore")
+# Whoever holds an invitation's link: the person it was sent to, without a login.
+INVITATION_LINK = SystemActor("evaluation.invitation-link")
 
 
 class AnswerError(Exception):
@@ -80,7 +86,22 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
 # Who may answer
 
 
-def _check_may_answer(actor: Actor, response: Response) -> None:
+def check_invitation_open(invitation: Invitation) -> None:
+    """Refuse an invitation whose link no longer works: completed, withdrawn or expired."""
+    if invitation.status == Invitation.Status.COMPLETE:
+        raise AnswerError("These questionnaires have already been completed: thank you. The link cannot be used again")
+    if invitation.status == Invitation.Status.WITHDRAWN:
+        raise AnswerError("This invitation has been withdrawn: nothing more needs to be answered")
+    if invitation.is_expired():
+        raise AnswerError("This link has expired: your answers were not saved")
+
+
+def _check_may_answer(actor: Actor, response: Response, invitation: Invitation | None = None) -> None:
+    if invitation is not None:
+        if response.invitation_id != invitation.pk:
+            raise AnswerError("This questionnaire is someone else's: your answers were not saved")
+        check_invitation_open(Invitation.objects.select_for_update().get(pk=invitation.pk))
+        return
     allowed = isinstance(actor, User) and actor.pk in (response.person.user_id, response.entered_by_id)
     if not allowed:
         raise AnswerError("This questionnaire is someone else's: your answers were not saved")
@@ -108,12 +129,15 @@ def start_response(
     run: CourseRun | None = None,
     timepoint: str = "",
     mode: str,
+    invitation: Invitation | None = None,
 ) -> Response:
     """Start a response by ``person`` to a published instrument version.
 
     Online, the person answers for themselves (signed in, or through an invitation started
     by a system job). On paper, by phone or in person, a member of staff who may enter
     answers for them (``access.may_enter_for``) can start it and becomes its ``entered_by``.
+    Through an invitation's link (``invitation`` given), the response takes the invitation's
+    person, run and timepoint; the instrument version must be one the invitation asks.
     """
     actor = audit.check_actor(actor)
     if instrument_version.status != InstrumentVersion.Status.PUBLISHED:
@@ -123,7 +147,14 @@ def start_response(
     if timepoint and timepoint not in Response.Timepoint.values:
         raise AnswerError("Choose a timepoint: baseline, end, follow-up or other")
     entered_by: User | None = None
-    if isinstance(actor, SystemActor):
+    if invitation is not None:
+        check_invitation_open(invitation)
+        if mode != Response.Mode.ONLINE or person.pk != invitation.person_id:
+            raise AnswerError("An invitation's questionnaires are answered online by the person invited")
+        if not invitation.questionnaires.filter(instrument_version=instrument_version).exists():
+            raise AnswerError(f"This invitation does not ask {instrument_version.short_name}")
+        run, timepoint = invitation.run, invitation.timepoint
+    elif isinstance(actor, SystemActor):
         if mode != Response.Mode.ONLINE:
             raise AnswerError("Only a member of staff can enter answers given on paper, by phone or in person")
     elif actor.pk != person.user_id:
@@ -139,6 +170,7 @@ def start_response(
         timepoint=timepoint,
         mode=mode,
         entered_by=entered_by,
+        invitation=invitation,
     )
     audit.record(
         actor=actor,
@@ -150,23 +182,27 @@ def start_response(
             "mode": mode,
             "timepoint": timepoint,
             "run": str(run.pk) if run is not None else None,
+            "invitation": str(invitation.pk) if invitation is not None else None,
         },
     )
     return response
 
 
 @transaction.atomic
-def save_answers(*, actor: Actor, response: Response, answers: Mapping[str, AnswerValue]) -> SaveResult:
+def save_answers(
+    *, actor: Actor, response: Response, answers: Mapping[str, AnswerValue], invitation: Invitation | None = None
+) -> SaveResult:
     """Save the valid answers in ``answers`` and report the others by item id.
 
     A blank value (None or an empty string) clears that item's answer. A bad answer leaves
     the item's saved answer as it was. An item id the questionnaire does not have refuses
     the whole post (``AnswerError``): a form of ours never sends one. Required items are not
-    checked here, so progress can be saved at any point; ``submit`` checks them.
+    checked here, so progress can be saved at any point; ``submit`` checks them. Through an
+    invitation's link, pass the invitation: it must be the response's, and still open.
     """
     actor = audit.check_actor(actor)
     current = _locked(response)
-    _check_may_answer(actor, current)
+    _check_may_answer(actor, current, invitation)
     if current.status == Response.Status.COMPLETE:
         raise AnswerError("This questionnaire has been submitted: its answers can no longer change")
     instrument = instrument_for(current.instrument_version)
@@ -260,7 +296,7 @@ def _score(instrument: Instrument, values: Mapping[str, Decimal]) -> dict[str, s
 
 
 @transaction.atomic
-def submit(*, actor: Actor, response: Response) -> SubmitResult:
+def submit(*, actor: Actor, response: Response, invitation: Invitation | None = None) -> SubmitResult:
     """Complete a response: check required answers, then store its scores and safety alerts.
 
     With a required item unanswered, the errors come back by item id and nothing changes.
@@ -268,10 +304,14 @@ def submit(*, actor: Actor, response: Response) -> SubmitResult:
     row (stamped with the instrument's scoring version), and each safety rule met gets an
     open SafetyAlert and an ``evaluation.safety_alert`` audit event. The result carries the
     safety messages the person must be shown now. Submitting again is refused.
+
+    Each alert names the organisation whose coordinators follow it up (the run's, else the
+    person's), and they are emailed once the transaction commits. When the response was the
+    last one its invitation asked, the invitation is complete and its link stops working.
     """
     actor = audit.check_actor(actor)
     current = _locked(response)
-    _check_may_answer(actor, current)
+    _check_may_answer(actor, current, invitation)
     if current.status == Response.Status.COMPLETE:
         raise AnswerError("This questionnaire has already been submitted")
     instrument = instrument_for(current.instrument_version)
@@ -286,16 +326,30 @@ def submit(*, actor: Actor, response: Response) -> SubmitResult:
     current.status, current.completed_at = Response.Status.COMPLETE, now
     current.save(update_fields=["status", "completed_at"])
     rows, _created = _store_scores(current, instrument, scores)
+    organisation_id = _follow_up_organisation(current) if triggered else None
     for rule in triggered:
         alert = SafetyAlert.objects.create(
-            response=current, item_id=rule.item, value=values[rule.item], message=rule.message, created_at=now
+            response=current,
+            organisation_id=organisation_id,
+            item_id=rule.item,
+            value=values[rule.item],
+            message=rule.message,
+            created_at=now,
         )
         audit.record(
             actor=actor,
             action="evaluation.safety_alert",
             target=alert,
-            data={"response": str(current.pk), "instrument": instrument.code, "item": rule.item},
+            data={
+                "response": str(current.pk),
+                "instrument": instrument.code,
+                "item": rule.item,
+                "organisation": str(organisation_id) if organisation_id else None,
+            },
         )
+        transaction.on_commit(partial(_queue_safety_notice, alert.pk))
+    if current.invitation_id is not None:
+        _complete_invitation_if_done(current.invitation_id, now)
     audit.record(
         actor=actor,
         action="evaluation.response_submitted",
@@ -310,6 +364,38 @@ def submit(*, actor: Actor, response: Response) -> SubmitResult:
     )
     response.status, response.completed_at = current.status, current.completed_at
     return SubmitResult(scores=rows, safety_messages=[rule.message for rule in triggered])
+
+
+def _follow_up_organisation(response: Response) -> uuid.UUID | None:
+    """Whose coordinators follow up a safety alert: the run's organisation, else the person's
+    current one (the oldest membership, so the choice is stable), else nobody yet."""
+    if response.run_id is not None:
+        return CourseRun.objects.filter(pk=response.run_id).values_list("organisation_id", flat=True).first()
+    return (
+        Membership.objects.current()
+        .filter(person_id=response.person_id)
+        .order_by("started_on", "pk")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def _queue_safety_notice(alert_id: int) -> None:
+    from peerpath.evaluation.tasks import notify_safety_alert
+
+    notify_safety_alert.enqueue(alert_id)
+
+
+def _complete_invitation_if_done(invitation_id: uuid.UUID, now: datetime) -> None:
+    """Mark an invitation complete once every questionnaire it asks has a complete response."""
+    asked = Invitation.objects.filter(pk=invitation_id).values_list("questionnaires__instrument_version_id", flat=True)
+    done = Response.objects.filter(invitation_id=invitation_id, status=Response.Status.COMPLETE).values_list(
+        "instrument_version_id", flat=True
+    )
+    if set(asked) <= set(done):
+        Invitation.objects.filter(pk=invitation_id, status=Invitation.Status.OPEN).update(
+            status=Invitation.Status.COMPLETE, completed_at=now
+        )
 
 
 @transaction.atomic

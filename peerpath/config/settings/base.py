@@ -231,6 +231,11 @@ PEERPATH_OFFER_HOURS = env_int("PEERPATH_OFFER_HOURS", 48, minimum=1, maximum=24
 PEERPATH_COMPLETION_PERCENT = env_int("PEERPATH_COMPLETION_PERCENT", 80, minimum=1, maximum=100)
 # Session reminders go out this many hours before a session starts.
 PEERPATH_REMINDER_HOURS = env_int("PEERPATH_REMINDER_HOURS", 24, minimum=1, maximum=24 * 7)
+# Evaluation (ADR 018): licensed instruments' wording, installed by a site that holds a
+# licence; and how invitations to answer questionnaires are reminded.
+PEERPATH_INSTRUMENT_WORDING_DIR = Path(env_str("PEERPATH_INSTRUMENT_WORDING_DIR", str(DATA_DIR / "instrument-wording")))
+PEERPATH_INVITATION_REMINDERS = env_int("PEERPATH_INVITATION_REMINDERS", 2, minimum=0, maximum=5)
+PEERPATH_INVITATION_REMIND_DAYS = env_int("PEERPATH_INVITATION_REMIND_DAYS", 7, minimum=1, maximum=60)
 FILE_UPLOAD_HANDLERS = [
     "peerpath.core.uploads.RequestSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
