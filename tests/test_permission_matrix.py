@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -39,7 +40,8 @@ from peerpath.delivery import enrolment
 from peerpath.delivery.models import CourseRun, Enrolment, GroupMeeting, Session, SupportGroup, Venue
 from peerpath.delivery.tests.factories import GroupMeetingFactory, SupportGroupFactory, VenueFactory, open_run
 from peerpath.evaluation import responses as evaluation_responses
-from peerpath.evaluation.models import InstrumentVersion
+from peerpath.evaluation.invitations import create_invitation
+from peerpath.evaluation.models import InstrumentVersion, Invitation, Response, SafetyAlert
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
 from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
@@ -125,6 +127,19 @@ class World:
     other_entry: PortfolioEntry
     home_observation: Observation
     other_observation: Observation
+    # Evaluation: paper_form is the coordinator's complete paper PHQ-9 for home_carer (no run),
+    # with home_alert (item 9 above zero). home_invitation asks the participant actor GSE then
+    # PHQ-9 about home_run at baseline; home_online is their complete GSE through it, so the
+    # invitation is still open. home_entry_form is the coordinator's unfinished paper GSE for
+    # home_carer on home_run. other_response is other_carer's complete paper PHQ-9 on other_run
+    # (typed in by the outsider), with other_alert.
+    paper_form: Response
+    home_alert: SafetyAlert
+    home_invitation: Invitation
+    home_online: Response
+    home_entry_form: Response
+    other_response: Response
+    other_alert: SafetyAlert
 
 
 @pytest.fixture(scope="module")
@@ -243,6 +258,37 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
     other_session = other_run.sessions.order_by("number").first()
     other_peer = other_run.assignments.get(role="peer_trainer").person
     other_assessor = MembershipFactory(organisation=other_org, role=Membership.Role.ASSESSOR).person
+    phq9 = InstrumentVersion.objects.get(code="phq9", version=1)
+    gse = InstrumentVersion.objects.get(code="gse", version=1)
+    home_invitation = create_invitation(
+        person=actors["participant"].person,
+        run=home_run,
+        timepoint="baseline",
+        versions=[gse, phq9],
+        expires_at=timezone.now() + timedelta(days=28),
+    )
+    home_online = evaluation_responses.start_response(
+        actor=evaluation_responses.INVITATION_LINK,
+        person=actors["participant"].person,
+        instrument_version=gse,
+        mode="online",
+        invitation=home_invitation,
+    )
+    link = evaluation_responses.INVITATION_LINK
+    gse_answers = {f"q{n}": 3 for n in range(1, 11)}
+    evaluation_responses.save_answers(actor=link, response=home_online, answers=gse_answers, invitation=home_invitation)
+    evaluation_responses.submit(actor=link, response=home_online, invitation=home_invitation)
+    home_entry_form = evaluation_responses.start_response(
+        actor=coordinator, person=home_carer, instrument_version=gse, run=home_run, timepoint="end", mode="paper"
+    )
+    other_coordinator = actors["outsider"].user
+    other_response = evaluation_responses.start_response(
+        actor=other_coordinator, person=other_carer, instrument_version=phq9, run=other_run, mode="paper"
+    )
+    evaluation_responses.save_answers(
+        actor=other_coordinator, response=other_response, answers={f"q{n}": 2 for n in range(1, 10)}
+    )
+    evaluation_responses.submit(actor=other_coordinator, response=other_response)
     return World(
         home_org=home_org,
         home_carer=home_carer,
@@ -276,6 +322,13 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         other_entry=_entry(other_carer, PortfolioEntry.Status.SUBMITTED),
         home_observation=_observation(actors["peer_tutor"].person, actors["assessor"].person, home_session),
         other_observation=_observation(other_peer, other_assessor, other_session),
+        paper_form=paper_form,
+        home_alert=paper_form.safety_alerts.get(),
+        home_invitation=home_invitation,
+        home_online=home_online,
+        home_entry_form=home_entry_form,
+        other_response=other_response,
+        other_alert=other_response.safety_alerts.get(),
     )
 
 
