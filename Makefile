@@ -50,12 +50,14 @@ demo: $(BIN)/.installed staticfiles/.collected system-packages
 	$(MAKE) --no-print-directory serve
 
 # The web server, and beside it the periodic jobs: delivery's every minute (offers that lapse,
-# runs that start, session reminders) and accreditation's every hour (awards that expire, expiry
+# runs that start, session reminders), evaluation's every five minutes (questionnaire
+# invitations and reminders) and accreditation's every hour (awards that expire, expiry
 # reminders); stopping the server stops them. Tasks run inline (ADR 007).
 serve:
 	$(MANAGE) delivery_jobs --every 60 & jobs=$$!; \
+	$(MANAGE) evaluation_jobs --every 300 & questionnaires=$$!; \
 	$(MANAGE) accreditation_jobs --every 3600 & awards=$$!; \
-	trap 'kill $$jobs $$awards 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$jobs $$questionnaires $$awards 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn peerpath.config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread --access-logfile -
 
 test: $(BIN)/.installed peerpath/static/vendor/.built chromium
