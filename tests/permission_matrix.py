@@ -242,6 +242,7 @@ from tests.permission_cases_certificates import CASES as _CERTIFICATE_CASES  # n
 from tests.permission_cases_courses import CASES as _COURSE_CASES  # noqa: E402
 from tests.permission_cases_credentials import CASES as _CREDENTIAL_CASES  # noqa: E402
 from tests.permission_cases_delivery import CASES as _DELIVERY_CASES  # noqa: E402
+from tests.permission_cases_fhir import CASES as _FHIR_CASES  # noqa: E402
 from tests.permission_cases_groups import CASES as _GROUP_CASES  # noqa: E402
 from tests.permission_cases_portfolio import CASES as _PORTFOLIO_CASES  # noqa: E402
 from tests.permission_cases_prospectus import CASES as _PROSPECTUS_CASES  # noqa: E402
@@ -256,6 +257,7 @@ MATRIX.update(_PORTFOLIO_CASES)
 MATRIX.update(_ASSESSMENT_CASES)
 MATRIX.update(_CERTIFICATE_CASES)
 MATRIX.update(_CREDENTIAL_CASES)
+MATRIX.update(_FHIR_CASES)
 
 # Unnamed patterns, keyed by their full pattern text: the admin's own redirects.
 UNNAMED: dict[str, list[Case]] = {

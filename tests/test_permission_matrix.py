@@ -378,6 +378,7 @@ def classify(response: Any) -> str:
     return {
         200: "ok",
         400: "bad",
+        401: "unauthenticated",
         403: "forbidden",
         404: "missing",
         405: "not_allowed",

@@ -71,6 +71,8 @@ def _url(name: str, route: str, person_pk: object) -> str:
         "award_id": ABSENT_PK,
         "code": "0000-0000-0000-0000",
         "purpose": "revocation",
+        "questionnaire_id": "phq9-v1",
+        "response_id": ABSENT_PK,
     }
     wanted = re.findall(r"<(?:\w+:)?(\w+)>", route)
     unknown = set(wanted) - set(arguments)
