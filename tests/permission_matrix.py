@@ -8,7 +8,7 @@ as the authorisation documentation (ASVS 8.1.1).
 Outcomes: ``ok`` 200 · ``bad`` 400 (an empty form re-shown with errors) ·
 ``login`` 302 to the login page · ``admin_login`` 302 to the admin login ·
 ``redirect`` 302 elsewhere · ``forbidden`` 403 · ``missing`` 404 ·
-``not_allowed`` 405.
+``not_allowed`` 405 · ``unauthenticated`` 401 (API routes such as FHIR).
 
 Roles (see the root conftest): anonymous, administrator, coordinator,
 peer_tutor, professional_tutor, assessor, evaluator, participant and
