@@ -242,10 +242,13 @@ from tests.permission_cases_certificates import CASES as _CERTIFICATE_CASES  # n
 from tests.permission_cases_courses import CASES as _COURSE_CASES  # noqa: E402
 from tests.permission_cases_credentials import CASES as _CREDENTIAL_CASES  # noqa: E402
 from tests.permission_cases_delivery import CASES as _DELIVERY_CASES  # noqa: E402
+from tests.permission_cases_evaluation import CASES as _EVALUATION_CASES  # noqa: E402
+from tests.permission_cases_evaluation import UNNAMED_CASES as _EVALUATION_UNNAMED  # noqa: E402
 from tests.permission_cases_fhir import CASES as _FHIR_CASES  # noqa: E402
 from tests.permission_cases_groups import CASES as _GROUP_CASES  # noqa: E402
 from tests.permission_cases_portfolio import CASES as _PORTFOLIO_CASES  # noqa: E402
 from tests.permission_cases_prospectus import CASES as _PROSPECTUS_CASES  # noqa: E402
+from tests.permission_cases_questionnaires import CASES as _QUESTIONNAIRE_CASES  # noqa: E402
 
 MATRIX.update(_COURSE_CASES)
 MATRIX.update(_PROSPECTUS_CASES)
@@ -258,6 +261,8 @@ MATRIX.update(_ASSESSMENT_CASES)
 MATRIX.update(_CERTIFICATE_CASES)
 MATRIX.update(_CREDENTIAL_CASES)
 MATRIX.update(_FHIR_CASES)
+MATRIX.update(_QUESTIONNAIRE_CASES)
+MATRIX.update(_EVALUATION_CASES)
 
 # Unnamed patterns, keyed by their full pattern text: the admin's own redirects.
 UNNAMED: dict[str, list[Case]] = {
@@ -272,3 +277,4 @@ UNNAMED: dict[str, list[Case]] = {
         Case("unknown admin page", admin_outcomes("missing", site_view=True), lambda world: {"url": "nowhere/"})
     ],
 }
+UNNAMED.update(_EVALUATION_UNNAMED)

@@ -19,8 +19,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from peerpath.core import audit
-from peerpath.evaluation import definitions, instruments, responses
-from peerpath.evaluation.models import Answer, InstrumentVersion, Response, SafetyAlert, Score
+from peerpath.evaluation import definitions, instruments, responses, scheduling
+from peerpath.evaluation.models import (
+    Answer,
+    InstrumentVersion,
+    Response,
+    SafetyAlert,
+    Schedule,
+    ScheduleInstrument,
+    Score,
+)
+from peerpath.evaluation.schedules import newest_published
 
 LISTED = ("short_name", "code", "version", "scoring_version", "respondent", "licence_class", "ships_text", "status")
 
@@ -189,3 +198,63 @@ class SafetyAlertAdmin(admin.ModelAdmin[SafetyAlert]):
             )
         except responses.AnswerError as error:
             messages.error(request, str(error))
+
+
+# ---------------------------------------------------------------------------------------
+# Schedules: which instruments a course category asks at each timepoint, network-wide or for
+# one organisation. A run's own schedule is usually set from its evaluation page by its
+# coordinators (``peerpath.evaluation.scheduling``); administrators can also see it here.
+
+
+class ScheduleInstrumentForm(forms.ModelForm[ScheduleInstrument]):
+    class Meta:
+        model = ScheduleInstrument
+        fields = ["instrument_code", "position"]
+
+    def clean_instrument_code(self) -> str:
+        code = str(self.cleaned_data["instrument_code"]).strip()
+        version = newest_published([code]).get(code)
+        if version is None:
+            raise forms.ValidationError(f"There is no published instrument with the code {code!r}: publish it first")
+        if version.respondent == scheduling.COLLEGE:
+            raise forms.ValidationError(
+                f"{version.short_name} is answered by the college about itself, not by participants: "
+                "it cannot be scheduled"
+            )
+        return code
+
+
+class ScheduleInstrumentInline(admin.TabularInline[ScheduleInstrument, Schedule]):
+    model = ScheduleInstrument
+    form = ScheduleInstrumentForm
+    extra = 1
+    fields = ["instrument_code", "position"]
+
+
+class ScheduleForm(forms.ModelForm[Schedule]):
+    class Meta:
+        model = Schedule
+        fields = ["category", "organisation", "run", "timepoint", "days", "open_days", "active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        category, run = data.get("category"), data.get("run")
+        # Errors go on the fields, so the model's own check of the same rule (a generic
+        # "constraint violated") is skipped and only these messages show.
+        if category and run:
+            self.add_error("run", "Choose a course category or a run, not both")
+        elif not category and not run and "run" not in self.errors:
+            self.add_error("category", "Choose the course category this schedule is for (or a run, for one run only)")
+        elif run and data.get("organisation"):
+            self.add_error("organisation", "Leave the organisation empty for a run's own schedule: the run's is used")
+        return data
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin[Schedule]):
+    form = ScheduleForm
+    inlines = [ScheduleInstrumentInline]
+    list_display = ["__str__", "organisation", "timepoint", "days", "open_days", "active"]
+    list_filter = ["category", "timepoint", "active", "organisation"]
+    list_select_related = ["organisation", "run__version__course", "run__term"]
+    raw_id_fields = ["run"]
