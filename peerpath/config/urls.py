@@ -20,6 +20,7 @@ urlpatterns = [
     path("accreditation/", include("peerpath.accreditation.urls")),
     path("verify/", include("peerpath.accreditation.verify_urls")),
     path("", include("peerpath.accreditation.issuer_urls")),
+    path("evaluation/entry/", include("peerpath.evaluation.entry_urls")),
     path("evaluation/", include("peerpath.evaluation.urls")),
     path("questionnaires/", include("peerpath.evaluation.questionnaire_urls")),
     path("fhir/", include("peerpath.evaluation.fhir_urls")),

@@ -18,11 +18,12 @@ Out of scope is a 404, so an id from another organisation looks like one that do
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -244,6 +245,12 @@ def own_scores(user: User) -> QuerySet[Score]:
 # invitation the token opened, never an id from the request.
 
 
+def saved_answers(response: Response) -> dict[str, Decimal]:
+    """A response's saved answers by item id (the caller has already fetched the response through
+    an access helper or an invitation's link)."""
+    return dict(response.answers.values_list("item_id", "value"))
+
+
 def invitation_questionnaires(invitation: Invitation) -> list[InvitationQuestionnaire]:
     """The questionnaires an invitation asks, in order, each carrying ``response``: the one
     started through this invitation, or None. Two queries, however many there are."""
@@ -263,6 +270,15 @@ _ENTRY_ENROLMENTS = (
     Enrolment.Status.DID_NOT_COMPLETE,
     Enrolment.Status.WITHDRAWN,
 )
+
+
+def entry_runs(user: User) -> QuerySet[CourseRun]:
+    """Runs the user may type in forms for (those whose evaluation they follow), latest first."""
+    return (
+        evaluated_runs(user)
+        .select_related("version__course", "term", "organisation")
+        .order_by(F("starts_at").desc(nulls_last=True), "pk")
+    )
 
 
 def entry_people(user: User, run: CourseRun | None) -> QuerySet[Person]:
