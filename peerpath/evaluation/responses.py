@@ -398,25 +398,64 @@ def _complete_invitation_if_done(invitation_id: uuid.UUID, now: datetime) -> Non
         )
 
 
-@transaction.atomic
-def rescore(response: Response, *, actor: Actor = RESCORE_JOB) -> list[Score]:
-    """Score a complete response again with its instrument version's current scoring version.
+def same_answers(answered: Instrument, rule: Instrument) -> str | None:
+    """Why ``rule`` cannot score answers given to ``answered``, or None when it can: it must be
+    the same instrument with the same items, each taking exactly the same values."""
+    if rule.code != answered.code:
+        return f"{rule.short_name} is another instrument"
+    if [item.id for item in rule.items] != [item.id for item in answered.items]:
+        return f"version {rule.version} asks other questions than version {answered.version}"
+    for before, after in zip(answered.items, rule.items, strict=True):
+        same_values = [option.value for option in before.options] == [option.value for option in after.options]
+        same_bounds = (before.kind, before.min, before.max, before.step, before.reverse) == (
+            after.kind,
+            after.min,
+            after.max,
+            after.step,
+            after.reverse,
+        )
+        if not (same_values and same_bounds):
+            return f"question {after.number} takes other answers in version {rule.version}"
+    return None
 
-    Rows made by earlier scoring versions are kept; rows for the current one are added once
-    (calling again adds nothing). Returns the current scoring version's rows.
+
+@transaction.atomic
+def rescore(response: Response, *, rule: InstrumentVersion | None = None, actor: Actor = RESCORE_JOB) -> list[Score]:
+    """Score a complete response with ``rule``: a published version of the same instrument
+    with the same items (``same_answers``), by default the version it was answered on.
+
+    Published versions never change, so a new scoring rule arrives as a new version with a
+    higher ``scoring_version``; rescoring with it adds rows stamped with that version and
+    scoring version, and keeps every earlier row, so each change of score can be traced to
+    a change of rule. Calling again adds nothing. Returns the rule's rows.
     """
     actor = audit.check_actor(actor)
     current = _locked(response)
     if current.status != Response.Status.COMPLETE:
         raise AnswerError("Only a submitted questionnaire can be scored")
-    instrument = instrument_for(current.instrument_version)
+    answered = instrument_for(current.instrument_version)
+    if rule is None:
+        instrument = answered
+    else:
+        if rule.status != InstrumentVersion.Status.PUBLISHED:
+            raise AnswerError(f"{rule} is not published: only a published version can rescore")
+        instrument = instrument_for(rule)
+        why = same_answers(answered, instrument)
+        if why is not None:
+            raise AnswerError(f"{rule} cannot score answers given to {current.instrument_version}: {why}")
     rows, created = _store_scores(current, instrument, _score(instrument, _stored_answers(current)))
     if created:
         audit.record(
             actor=actor,
             action="evaluation.rescored",
             target=current,
-            data={"instrument": instrument.code, "scoring_version": instrument.scoring_version, "scales": created},
+            data={
+                "instrument": instrument.code,
+                "answered_version": answered.version,
+                "rule_version": instrument.version,
+                "scoring_version": instrument.scoring_version,
+                "scales": created,
+            },
         )
     return rows
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from peerpath.core import audit
 from peerpath.core.models import AuditEvent
@@ -485,24 +487,28 @@ def test_an_alert_is_closed_with_a_note_once(actors, carer, phq9):
 # Rescoring
 
 
-def bump_scoring_version(version: InstrumentVersion) -> None:
+def new_rule(version: InstrumentVersion, *, status: str = "published", **changes) -> InstrumentVersion:
+    """The next version of ``version`` with a stricter missing-item rule and scoring version 2."""
     document = copy.deepcopy(version.definition)
+    document["version"] = version.version + 1
     document["scoring_version"] = 2
     document["scales"][0]["rule"]["missing"] = {"type": "complete_only"}
-    version.definition = document
-    version.scoring_version = 2
-    version.save(update_fields=["definition", "scoring_version"])
+    document.update(changes)
+    return InstrumentVersion.objects.create(
+        **instruments.row_fields(document), status=status, origin=InstrumentVersion.Origin.LOCAL
+    )
 
 
-def test_rescore_with_a_bumped_scoring_version_adds_rows_and_keeps_the_old(carer, phq9):
+def test_rescore_with_a_new_rule_adds_rows_and_keeps_the_old(carer, phq9):
     response = start_own(carer, phq9)
     responses.save_answers(actor=carer.user, response=response, answers=PHQ9_LOW | {"q9": 1})
     [old] = responses.submit(actor=carer.user, response=response).scores
-    bump_scoring_version(phq9)
+    rule = new_rule(phq9)
 
-    [new] = responses.rescore(response)
+    [new] = responses.rescore(response, rule=rule)
 
     assert (old.scoring_version, new.scoring_version) == (1, 2)
+    assert (old.instrument_version, new.instrument_version) == (1, 2)
     assert new.value == old.value == 9
     assert set(Score.objects.filter(response=response).values_list("scale_code", "scoring_version")) == {
         ("total", 1),
@@ -510,6 +516,7 @@ def test_rescore_with_a_bumped_scoring_version_adds_rows_and_keeps_the_old(carer
     }
     event = AuditEvent.objects.get(action="evaluation.rescored")
     assert event.actor_label == "system:evaluation.rescore"
+    assert event.data["answered_version"] == 1 and event.data["rule_version"] == 2
     assert SafetyAlert.objects.count() == 1  # rescoring scores; it does not raise alerts again
 
 
@@ -519,13 +526,48 @@ def test_rescore_is_idempotent(carer, phq9):
     [submitted] = responses.submit(actor=carer.user, response=response).scores
 
     assert [row.pk for row in responses.rescore(response)] == [submitted.pk]
-    bump_scoring_version(phq9)
-    first = responses.rescore(response)
-    second = responses.rescore(response)
+    rule = new_rule(phq9)
+    first = responses.rescore(response, rule=rule)
+    second = responses.rescore(response, rule=rule)
 
     assert [row.pk for row in first] == [row.pk for row in second]
     assert Score.objects.filter(response=response).count() == 2
     assert AuditEvent.objects.filter(action="evaluation.rescored").count() == 1
+
+
+def test_rescore_refuses_a_rule_that_cannot_score_the_answers(carer, phq9):
+    response = start_own(carer, phq9)
+    responses.save_answers(actor=carer.user, response=response, answers=PHQ9_LOW)
+    responses.submit(actor=carer.user, response=response)
+    fewer_items = copy.deepcopy(phq9.definition["items"])[:-1]
+    # Options valued 1 to 4 instead of 0 to 3 (and the range and bands that follow).
+    other_values = copy.deepcopy(phq9.definition)
+    frequency = other_values["items"][0]["response_set"]
+    other_values["response_sets"][frequency] = [
+        dict(option, value=option["value"] + 1) for option in other_values["response_sets"][frequency]
+    ]
+    other_values["scales"][0].update(range=[9, 36], bands=[], clinical_cutoff={"value": 19, "source": "test"})
+    other_values["safety"] = []
+
+    with pytest.raises(AnswerError, match="not published"):
+        responses.rescore(response, rule=new_rule(phq9, status="draft"))
+    with pytest.raises(AnswerError, match="another instrument"):
+        responses.rescore(response, rule=shipped("gad7"))
+    for broken in (
+        {"items": fewer_items},
+        {key: other_values[key] for key in ("response_sets", "scales", "safety")},
+    ):
+        with pytest.raises(AnswerError, match="cannot score answers"):
+            responses.rescore(
+                response,
+                rule=InstrumentVersion(
+                    code="phq9",
+                    version=9,
+                    status="published",
+                    definition=dict(copy.deepcopy(phq9.definition), **broken, version=9),
+                ),
+            )
+    assert Score.objects.filter(response=response).count() == 1
 
 
 def test_rescore_refuses_a_response_still_in_progress(carer, phq9):
@@ -548,3 +590,34 @@ def test_saving_a_whole_page_again_costs_the_same_queries_however_many_answers_c
 
     assert result.saved == tuple(changed)
     assert answers_of(response) == {item_id: Decimal(value) for item_id, value in changed.items()}
+
+
+def test_the_rescore_command_applies_a_new_rule_to_every_submitted_response(carer, phq9):
+    submitted = []
+    for low in (PHQ9_LOW, PHQ9_LOW | {"q1": 3}):
+        response = start_own(carer, phq9)
+        responses.save_answers(actor=carer.user, response=response, answers=low)
+        responses.submit(actor=carer.user, response=response)
+        submitted.append(response)
+    start_own(carer, phq9)  # in progress: nothing to score
+    rule = new_rule(phq9)
+    out = StringIO()
+
+    call_command("rescore", "phq9", "--to-version", "2", "--dry-run", stdout=out)
+    assert "2 responses to phq9 have no scores from scoring version 2" in out.getvalue()
+    assert not Score.objects.filter(scoring_version=2).exists()
+
+    call_command("rescore", "phq9", "--to-version", "2", stdout=out)
+    assert "Rescored 2 responses" in out.getvalue()
+    assert sorted(Score.objects.filter(scoring_version=2).values_list("value", flat=True)) == [8, 10]
+    call_command("rescore", "phq9", "--to-version", "2", stdout=out)
+    assert "Rescored 0 responses" in out.getvalue()
+    assert rule.status == "published"
+
+
+def test_the_rescore_command_refuses_an_unknown_or_draft_version(phq9):
+    new_rule(phq9, status="draft")
+    with pytest.raises(CommandError, match="no version 7"):
+        call_command("rescore", "phq9", "--to-version", "7")
+    with pytest.raises(CommandError, match="only a published version"):
+        call_command("rescore", "phq9", "--to-version", "2")
