@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -83,7 +84,7 @@ def test_a_carer_answers_on_her_phone_and_the_coordinator_sees_her_score(
 
     # The evaluation job invites Bea and emails her link.
     mail.outbox.clear()
-    call_command("evaluation_jobs", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    call_command("evaluation_jobs", stdout=StringIO())
     [email] = [message for message in mail.outbox if message.to == ["bea@example.org"]]
     link = re.search(re.escape(settings.PEERPATH_SITE_URL) + r"(/questionnaires/[0-9a-f]{64}/)", email.body)
     assert link, email.body
