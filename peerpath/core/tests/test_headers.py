@@ -124,7 +124,8 @@ def person_pk(actors):
 
 
 SIGNED_IN_ROUTES = [name for name, _ in _routes() if name != "accounts:logout"]
-# Pages whose address holds a secret token send no referrer at all (ADR 018).
+
+
 @pytest.mark.parametrize("name", SIGNED_IN_ROUTES)
 def test_every_page_for_a_signed_in_user_is_no_store_with_security_headers(name, coordinator_client, person_pk):
     route = dict(_routes())[name]
