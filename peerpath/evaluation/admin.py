@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from peerpath.core import audit
+from peerpath.courses.choices import Category
 from peerpath.evaluation import definitions, instruments, responses, scheduling
 from peerpath.evaluation.models import (
     Answer,
@@ -28,6 +29,7 @@ from peerpath.evaluation.models import (
     Schedule,
     ScheduleInstrument,
     Score,
+    Timepoint,
 )
 from peerpath.evaluation.schedules import newest_published
 
@@ -247,7 +249,24 @@ class ScheduleForm(forms.ModelForm[Schedule]):
             self.add_error("category", "Choose the course category this schedule is for (or a run, for one run only)")
         elif run and data.get("organisation"):
             self.add_error("organisation", "Leave the organisation empty for a run's own schedule: the run's is used")
+        elif "timepoint" in data:
+            self._check_once(data)
         return data
+
+    def _check_once(self, data: dict[str, Any]) -> None:
+        """One schedule per run, or per organisation (or the network) and category, at each timepoint."""
+        timepoint = data["timepoint"]
+        label = str(Timepoint(timepoint).label).lower()
+        if data.get("run"):
+            same = Schedule.objects.filter(run=data["run"])
+            message = f"This run already has its own schedule at {label}: change that one"
+        else:
+            organisation = data.get("organisation")
+            same = Schedule.objects.filter(run=None, category=data.get("category"), organisation=organisation)
+            whose = f"{organisation.name}'s" if organisation else "The network's"
+            message = f"{whose} {Category(data['category']).label} schedules already include {label}: change that one"
+        if same.filter(timepoint=timepoint).exclude(pk=self.instance.pk).exists():
+            self.add_error("timepoint", message)
 
 
 @admin.register(Schedule)

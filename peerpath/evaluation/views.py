@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from peerpath.core.decorators import permission_required
-from peerpath.core.forms import add_service_error, form_status
+from peerpath.core.forms import add_service_error, error_list, form_status
 from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses.choices import Category
 from peerpath.courses.presenters import format_day, format_percent, user_name
@@ -189,6 +189,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "evaluation/staff/index.jinja",
         {
             "filter_form": form,
+            # The layout's error summary reads ``errors`` (or ``form``, which is not this one).
+            "errors": error_list(form),
             "page": page,
             "rows": rows,
             "query": _query_without_page(request),
@@ -326,6 +328,7 @@ def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
         "evaluation/staff/alert_list.jinja",
         {
             "filter_form": form,
+            "errors": error_list(form),
             "page": page,
             "rows": [_alert_row(alert) for alert in page.object_list],
             "run": run,
