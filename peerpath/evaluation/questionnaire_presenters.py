@@ -151,7 +151,6 @@ class ScaleHistory:
 class InstrumentHistory:
     code: str
     name: str
-    note: str
     scales: list[ScaleHistory]
 
 
@@ -186,7 +185,6 @@ def score_histories(scores: Iterable[Score]) -> tuple[list[InstrumentHistory], l
         histories[code] = InstrumentHistory(
             code=code,
             name=instrument.name,
-            note=instrument.respondent_feedback.note,
             scales=[
                 ScaleHistory(
                     code=scale.code,

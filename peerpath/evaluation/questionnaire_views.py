@@ -221,6 +221,7 @@ def _answer_posted(
     submitting = request.POST.get("action") == SUBMIT
     answers = form.posted_answers()
     if response is None and not (answers or submitting):
+        messages.info(request, f"Nothing was saved: you have not answered {current.instrument_version.name} yet")
         return redirect(_overview_url(link_token))
     link = responses.INVITATION_LINK
     try:

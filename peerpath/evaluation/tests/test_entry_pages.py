@@ -72,9 +72,16 @@ def test_a_run_offers_its_participants_and_no_college_self_assessment(coordinato
     text = text_of(coordinator.client.get(START, {"run": run.pk, "person": carer.pk}))
 
     assert f'value="{carer.pk}" selected' in text
+    assert "Nobody has a place" not in text
     assert str(elsewhere.pk) not in text
     assert "PHQ-9" in text and "RECOLLECT" not in text
     assert "By phone" in text and "Online" not in text
+
+
+def test_a_run_nobody_has_a_place_on_says_so(coordinator, run):
+    text = text_of(coordinator.client.get(START, {"run": run.pk}))
+
+    assert "Nobody has a place on this course run yet" in text
 
 
 def test_without_a_run_the_college_self_assessment_is_offered(coordinator, carer):

@@ -155,6 +155,14 @@ def test_nothing_is_written_when_a_page_is_only_looked_at(client, invitation):
     assert not Response.objects.exists()
 
 
+def test_saving_with_nothing_answered_starts_nothing_and_says_so(client, invitation):
+    response = client.post(page(invitation, 1), {"action": "save"})
+
+    assert response.status_code == 302 and response["Location"] == overview(invitation)
+    assert "Nothing was saved" in text_of(client.get(response["Location"]))
+    assert not Response.objects.exists()
+
+
 def test_a_questionnaire_page_shows_the_name_recall_period_instructions_and_every_item(client, invitation):
     response = client.get(page(invitation, 2))
 
