@@ -22,7 +22,7 @@ its text has no ``text`` unless the caller passes the site's locally installed w
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -120,20 +120,29 @@ def questionnaire(
     base_url: str,
     status: str = "active",
     wording: Mapping[str, str] | None = None,
+    local_instructions: str = "",
+    local_labels: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The instrument version as a FHIR R4 Questionnaire.
 
     ``wording`` is a site's locally installed item text, keyed by item id, for an
-    instrument whose licence does not ship it; shipped text always wins (it is the
-    instrument itself). Without either, an item has no ``text``: the form's structure,
-    values and bounds still travel, as they do in PeerPath (bring your own wording).
+    instrument whose licence does not ship it; ``local_instructions`` and ``local_labels``
+    (response set name -> one label per option, in order) are the rest of that local
+    wording (``wording.Wording``). Shipped text always wins (it is the instrument itself).
+    Without either, an item has no ``text`` and an option no ``display``: the form's
+    structure, values and bounds still travel, as they do in PeerPath (bring your own wording).
     """
     if status not in QUESTIONNAIRE_STATUSES:
         raise ValueError(f"status must be one of {', '.join(QUESTIONNAIRE_STATUSES)}, not {status!r}")
     wording = wording or {}
+    local_labels = local_labels or {}
     unknown = sorted(set(wording) - {item.id for item in instrument.items})
     if unknown:
         raise ValueError(f"{instrument.code}: the local wording names items this version does not have: {unknown}")
+    for name, labels in local_labels.items():
+        options = instrument.response_sets.get(name)
+        if options is None or len(labels) != len(options):
+            raise ValueError(f"{instrument.code}: the local labels of {name!r} do not match its options")
 
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
@@ -149,15 +158,25 @@ def questionnaire(
     if instrument.licence.attribution.strip():
         resource["copyright"] = instrument.licence.attribution
     items: list[dict[str, Any]] = []
-    preamble = _preamble(instrument)
+    preamble = _preamble(instrument, local_instructions)
     if preamble:
         items.append({"linkId": INSTRUCTIONS_LINK_ID, "text": preamble, "type": "display"})
-    items.extend(_question(instrument, item, wording.get(item.id), base_url=base_url) for item in instrument.items)
+    items.extend(
+        _question(instrument, item, wording.get(item.id), local_labels.get(item.response_set or ""), base_url=base_url)
+        for item in instrument.items
+    )
     resource["item"] = items
     return resource
 
 
-def _question(instrument: Instrument, item: Item, local_text: str | None, *, base_url: str) -> dict[str, Any]:
+def _question(
+    instrument: Instrument,
+    item: Item,
+    local_text: str | None,
+    local_labels: Sequence[str] | None,
+    *,
+    base_url: str,
+) -> dict[str, Any]:
     question: dict[str, Any] = {"linkId": item.id, "prefix": str(item.number)}
     text = item.text if item.text is not None else local_text
     if text is not None and text.strip():
@@ -167,8 +186,13 @@ def _question(instrument: Instrument, item: Item, local_text: str | None, *, bas
     if item.kind == "choice":
         assert item.response_set is not None  # noqa: S101 - parse guarantees it for a choice item
         system = answer_system(instrument, item.response_set, base_url=base_url)
+        labels = [
+            option.label if option.label is not None else (local_labels[index] if local_labels else None)
+            for index, option in enumerate(item.options)
+        ]
         question["answerOption"] = [
-            {"valueCoding": _coding(system, option.value, option.label)} for option in item.options
+            {"valueCoding": _coding(system, option.value, label)}
+            for option, label in zip(item.options, labels, strict=True)
         ]
         return question
     assert item.min is not None and item.max is not None and item.step is not None  # noqa: S101 - parse
@@ -191,10 +215,10 @@ def _item_type(item: Item) -> str:
     return "decimal"
 
 
-def _preamble(instrument: Instrument) -> str:
+def _preamble(instrument: Instrument, local_instructions: str = "") -> str:
     """The recall period and instructions as one display text (the period once, not twice)."""
     recall = (instrument.recall_period or "").strip()
-    instructions = instrument.instructions.strip()
+    instructions = instrument.instructions.strip() or local_instructions.strip()
     if recall and instructions and recall.casefold() not in instructions.casefold():
         return f"{recall}. {instructions}"
     return instructions or recall

@@ -119,25 +119,32 @@ def questionnaire(request: AuthenticatedHttpRequest, questionnaire_id: str) -> H
         instrument,
         base_url=settings.PEERPATH_SITE_URL,
         status=QUESTIONNAIRE_STATUS[InstrumentVersion.Status(version.status)],
-        wording=_local_item_text(instrument),
+        **_local_wording(instrument),
     )
     return _fhir_json(resource)
 
 
-def _local_item_text(instrument: Instrument) -> dict[str, str] | None:
-    """The site's installed item wording for a licensed instrument, if it has a usable file.
+def _local_wording(instrument: Instrument) -> dict[str, Any]:
+    """The site's installed wording for a licensed instrument (item text, instructions and
+    option labels) as ``fhir.questionnaire`` arguments, if it has a usable file.
 
     A broken file is left out and logged, as it is for the questionnaire pages
     (``wording.can_answer_online``): the questionnaire's structure is still worth reading.
     """
     if instrument.licence.ships_text:
-        return None
+        return {}
     try:
         local = wording.local_wording(instrument)
     except wording.WordingError:
         logger.warning("Local wording for %s version %s is unusable", instrument.code, instrument.version)
-        return None
-    return dict(local.items) if local is not None else None
+        return {}
+    if local is None:
+        return {}
+    return {
+        "wording": dict(local.items),
+        "local_instructions": local.instructions,
+        "local_labels": dict(local.response_sets),
+    }
 
 
 # ---------------------------------------------------------------------------------------

@@ -291,9 +291,15 @@ def test_locally_installed_wording_goes_into_the_questionnaire(actors, settings,
     with_wording = read(actors["evaluator"].client, questionnaire_url("swemwbs-v1"))
 
     Questionnaire.model_validate(with_wording)
-    texts = {item["linkId"]: item.get("text") for item in with_wording["item"]}
+    questions = [item for item in with_wording["item"] if item["type"] != "display"]
+    texts = {item["linkId"]: item.get("text") for item in questions}
     assert texts == {item.id: f"Installed wording for {item.id}" for item in swemwbs.items}
-    assert all("text" not in item for item in without["item"])
+    [preamble] = [item for item in with_wording["item"] if item["type"] == "display"]
+    assert preamble["text"].endswith("Below are some statements about feelings and thoughts.")
+    labels = [option["valueCoding"]["display"] for option in questions[0]["answerOption"]]
+    assert labels == [f"Label {index}" for index in range(len(swemwbs.items[0].options))]
+    assert all("text" not in item and item["type"] != "display" for item in without["item"])
+    assert all("display" not in option["valueCoding"] for option in without["item"][0]["answerOption"])
 
 
 def test_a_broken_local_wording_file_leaves_the_wording_out_but_still_serves_the_questionnaire(
