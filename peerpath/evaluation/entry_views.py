@@ -47,7 +47,7 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     source = request.POST if posted else request.GET
     choice = source.get("run")
-    if not posted and not choice:
+    if not posted and not choice and "person" not in request.GET:
         # First step (or the run picker sent back empty): which run is the form about?
         picker = RunChoiceForm(request.GET if "run" in request.GET else None, runs=access.entry_runs(user)[:RUN_LIMIT])
         unfinished = list(access.unfinished_entries(user)[:UNFINISHED_LIMIT])

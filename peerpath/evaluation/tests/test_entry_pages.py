@@ -78,6 +78,13 @@ def test_a_run_offers_its_participants_and_no_college_self_assessment(coordinato
     assert "By phone" in text and "Online" not in text
 
 
+def test_a_person_chosen_elsewhere_comes_preselected_without_a_run(coordinator, carer):
+    text = text_of(coordinator.client.get(START, {"person": carer.pk}))
+
+    assert "Not about a course run" in text
+    assert f'value="{carer.pk}" selected' in text
+
+
 def test_a_run_nobody_has_a_place_on_says_so(coordinator, run):
     text = text_of(coordinator.client.get(START, {"run": run.pk}))
 

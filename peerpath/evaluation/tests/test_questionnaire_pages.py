@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import count_queries
 from peerpath.core.models import AuditEvent
 from peerpath.delivery.tests.factories import open_run
 from peerpath.evaluation import invitations, responses, tokens
@@ -95,6 +96,18 @@ def test_the_overview_says_what_it_is_for_and_lists_the_questionnaires_in_order(
     assert text.index("General Self-Efficacy Scale") < text.index("Patient Health Questionnaire-9")
     assert text.count("Not started") == 2
     assert f'href="{page(invitation, 1)}"' in text and "Start now" in text
+
+
+def test_the_overview_costs_the_same_queries_however_many_questionnaires_it_lists(client, carer, run):
+    one = invite(carer.person, run, "gse", timepoint="baseline")
+    five = invite(carer.person, run, "gse", "phq9", "swemwbs", "gad7", "k10", timepoint="end")
+    for invitation in (one, five):
+        client.post(page(invitation, 1), {"answer-q1": "3", "action": "save"})
+
+    # The invitation with its person, run, course and organisation; its questionnaires with
+    # their instrument versions; the responses started through it.
+    assert count_queries(lambda: client.get(overview(one))) == 3
+    assert count_queries(lambda: client.get(overview(five))) == 3
 
 
 def test_a_forged_link_with_the_right_id_and_a_wrong_tag_is_not_recognised(client, invitation):
