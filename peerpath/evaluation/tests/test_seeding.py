@@ -1,0 +1,440 @@
+"""The evaluation seed step: schedules, invitations, answers, scores and alerts as the services and engine make them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime, time
+from decimal import Decimal
+from statistics import mean
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+from django.db.models import Max, Min
+
+from peerpath.core import seeding
+from peerpath.courses.choices import Category
+from peerpath.delivery.models import CourseRun, Enrolment
+from peerpath.evaluation import definitions, scoring
+from peerpath.evaluation.models import (
+    Answer,
+    InstrumentVersion,
+    Invitation,
+    InvitationQuestionnaire,
+    Response,
+    SafetyAlert,
+    Schedule,
+    Score,
+)
+from peerpath.evaluation.seeding import plans
+from peerpath.people.models import Consent, Membership, Person
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime.combine(seeding.DEFAULT_ANCHOR_DATE, time(9), tzinfo=LONDON)
+COMPLETE, IN_PROGRESS = Response.Status.COMPLETE, Response.Status.IN_PROGRESS
+
+
+def _seed(seed: int) -> seeding.SeedResult:
+    return seeding.run(scale="small", seed=seed, write=lambda message: None)
+
+
+def _fingerprint() -> tuple[int, str]:
+    """How many answers there are, and a digest of every seeded evaluation value that should repeat with the seed."""
+    answers = list(
+        Answer.objects.order_by("response_id", "item_id").values_list("response_id", "item_id", "value", "answered_at")
+    )
+    dump = [
+        answers,
+        list(
+            Response.objects.order_by("id").values_list(
+                "id",
+                "person_id",
+                "run_id",
+                "timepoint",
+                "mode",
+                "status",
+                "invitation_id",
+                "started_at",
+                "completed_at",
+            )
+        ),
+        list(Score.objects.order_by("response_id", "scale_code").values_list("response_id", "scale_code", "value")),
+        list(Invitation.objects.order_by("id").values_list("id", "person_id", "status", "nonce", "reminders")),
+        list(SafetyAlert.objects.order_by("response_id").values_list("response_id", "status", "closed_at", "note")),
+    ]
+    return len(answers), hashlib.sha256(repr(dump).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The small scale seeded once for the module (seed 2026), after seeding 2026 and 2027 and rolling them back."""
+    seeding.autodiscover()
+    with django_db_blocker.unblock():
+        fingerprints = {}
+        for label, seed in (("first", 2026), ("other", 2027)):
+            with transaction.atomic():
+                _seed(seed)
+                fingerprints[label] = _fingerprint()
+                transaction.set_rollback(True)
+        with transaction.atomic():
+            result = _seed(2026)
+            fingerprints["again"] = _fingerprint()
+            yield {"fingerprints": fingerprints, "result": result}
+            transaction.set_rollback(True)
+
+
+def _instruments() -> dict[int, definitions.Instrument]:
+    return {version.pk: definitions.parse(version.definition) for version in InstrumentVersion.objects.all()}
+
+
+def _answers() -> dict[Any, dict[str, Decimal]]:
+    by_response: dict[Any, dict[str, Decimal]] = defaultdict(dict)
+    for response_id, item_id, value in Answer.objects.values_list("response_id", "item_id", "value"):
+        by_response[response_id][item_id] = value
+    return by_response
+
+
+def _scale_scores(code: str, scale: str) -> dict[tuple[Any, Any, str], Decimal]:
+    """(person, run, timepoint) -> the scale's stored score, for complete responses to instrument ``code``."""
+    return {
+        (person_id, run_id, timepoint): value
+        for person_id, run_id, timepoint, value in Score.objects.filter(
+            instrument_code=code, scale_code=scale, response__status=COMPLETE
+        ).values_list("response__person_id", "response__run_id", "response__timepoint", "value")
+    }
+
+
+# Determinism -----------------------------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_answers_and_another_seed_others(seeded):
+    fingerprints = seeded["fingerprints"]
+    assert fingerprints["first"][0] > 5_000
+    assert fingerprints["again"] == fingerprints["first"]
+    assert fingerprints["other"] != fingerprints["first"]
+    counts = seeded["result"].counts
+    assert counts["evaluation.answer"] == Answer.objects.count() == fingerprints["first"][0]
+    assert counts["evaluation.response"] == Response.objects.count()
+
+
+# Schedules -------------------------------------------------------------------------------------
+
+
+def test_the_network_schedules_every_category_and_one_organisation_and_two_runs_override_it(seeded):
+    network = {
+        (schedule.category, schedule.timepoint): [item.instrument_code for item in schedule.instruments.all()]
+        for schedule in Schedule.objects.filter(organisation__isnull=True, run__isnull=True)
+    }
+    for category in (Category.RECOVERY_COLLEGE, Category.SELF_MANAGEMENT):
+        assert network[(category, "end")][0] == "session-feedback"
+        assert set(network[(category, "baseline")]) >= {"swemwbs", "carerqol", "gse", "involvement"}
+        assert set(network[(category, "baseline")]) - set(network[(category, "follow_up")]) == {"gse"}
+    # Screening tools only where someone can follow them up.
+    assert {"phq9", "gad7"} <= set(network[(Category.SELF_MANAGEMENT, "baseline")])
+    assert not {"phq9", "gad7"} & set(network[(Category.RECOVERY_COLLEGE, "baseline")])
+    assert network[(Category.TRAIN_THE_TRAINER, "baseline")] == ["gse", "involvement"]
+    assert (Category.TRAIN_THE_TRAINER, "follow_up") not in network
+
+    organisation = Schedule.objects.get(organisation__isnull=False)
+    assert (organisation.category, organisation.timepoint) == (Category.RECOVERY_COLLEGE, "follow_up")
+    assert organisation.days == plans.ORGANISATION_FOLLOW_UP_DAYS
+    shortened = Schedule.objects.get(run__isnull=False, active=True)
+    quiet = Schedule.objects.get(run__isnull=False, active=False)
+    assert (shortened.timepoint, quiet.timepoint) == ("end", "follow_up")
+    assert not quiet.instruments.exists()
+    # What the runs' own schedules changed shows in their invitations.
+    assert Invitation.objects.filter(run_id=quiet.run_id, timepoint="baseline").exists()
+    assert not Invitation.objects.filter(run_id=quiet.run_id, timepoint="follow_up").exists()
+    ends = Invitation.objects.filter(run_id=shortened.run_id, timepoint="end")
+    assert ends.exists() and all(invitation.schedule_id == shortened.pk for invitation in ends)
+    asked = {
+        tuple(invitation.questionnaires.order_by("position").values_list("instrument_version__code", flat=True))
+        for invitation in ends
+    }
+    assert asked == {plans.SHORT_END}
+
+
+# Invitations -----------------------------------------------------------------------------------
+
+
+def test_invitations_go_to_people_with_an_email_and_consent_in_force_and_ask_their_schedules_questionnaires(seeded):
+    consent: dict[Any, list[tuple[datetime, str]]] = defaultdict(list)
+    for person_id, decision, recorded_at in Consent.objects.filter(purpose="evaluation").values_list(
+        "person_id", "decision", "recorded_at"
+    ):
+        consent[person_id].append((recorded_at, decision))
+    emails = dict(Person.objects.values_list("id", "email"))
+    asked: dict[Any, list[tuple[int, str]]] = defaultdict(list)
+    for invitation_id, position, code in InvitationQuestionnaire.objects.values_list(
+        "invitation_id", "position", "instrument_version__code"
+    ):
+        asked[invitation_id].append((position, code))
+    invitations = list(Invitation.objects.select_related("schedule"))
+    assert invitations
+    for invitation in invitations:
+        assert emails[invitation.person_id]
+        earlier = [
+            decision
+            for recorded_at, decision in sorted(consent[invitation.person_id])
+            if recorded_at <= invitation.created_at
+        ]
+        assert earlier and earlier[-1] == "given", invitation.pk
+        codes = [code for _position, code in sorted(asked[invitation.pk])]
+        assert [position for position, _code in sorted(asked[invitation.pk])] == list(range(1, len(codes) + 1))
+        assert codes == list(invitation.schedule.instruments.values_list("instrument_code", flat=True))
+        assert invitation.created_at < invitation.sent_at < invitation.expires_at
+        assert invitation.created_at <= NOW and len(invitation.nonce) == 32
+        assert (invitation.reminders > 0) == (invitation.reminded_at is not None)
+        assert invitation.reminders <= 2
+        if invitation.status == Invitation.Status.COMPLETE:
+            assert invitation.completed_at is not None and invitation.completed_at < invitation.expires_at
+        else:
+            assert invitation.completed_at is None
+        assert bool(invitation.withdrawn_reason) == (invitation.status == Invitation.Status.WITHDRAWN)
+
+
+def test_invitations_are_answered_finished_left_unfinished_expired_withdrawn_and_open_around_today(seeded):
+    invitations = Invitation.objects.all()
+    statuses = Counter(invitations.values_list("status", flat=True))
+    assert set(statuses) == {"open", "complete", "withdrawn"}
+    live = invitations.filter(status="open", expires_at__gt=NOW)
+    assert live.exists() and invitations.filter(status="open", expires_at__lte=NOW).exists()
+    assert invitations.filter(reminders=2).exists() and invitations.filter(status="complete", reminders=0).exists()
+    # Each link works for its schedule's window; live ones are for runs starting within the week,
+    # running, just ended, or due a follow-up now.
+    dates = {
+        run.pk: (run.first, run.last, run.end)
+        for run in CourseRun.objects.annotate(
+            first=Min("sessions__starts_at"), last=Max("sessions__starts_at"), end=Max("sessions__ends_at")
+        )
+    }
+    for invitation in invitations.select_related("schedule"):
+        span = plans.window(invitation.schedule, *dates[invitation.run_id])
+        assert span.due <= invitation.created_at and invitation.expires_at == span.closes, invitation.pk
+    # Part-answered links: some questionnaires complete, one begun, the invitation not complete.
+    unfinished = Response.objects.filter(status=IN_PROGRESS, invitation__isnull=False)
+    assert unfinished.exists() and not unfinished.filter(invitation__status="complete").exists()
+
+
+def test_invitation_responses_are_online_and_typed_in_ones_are_a_coordinators_without_an_invitation(seeded):
+    coordinators: dict[Any, set[int]] = defaultdict(set)
+    for organisation_id, user_id in Membership.objects.filter(role="coordinator").values_list(
+        "organisation_id", "person__user_id"
+    ):
+        coordinators[organisation_id].add(user_id)
+    responses = Response.objects.exclude(timepoint="other").select_related("invitation", "run")
+    modes = Counter(response.mode for response in responses)
+    assert modes["online"] and modes["paper"] and modes["phone"]
+    for response in responses:
+        if response.mode == "online":
+            invitation = response.invitation
+            assert invitation is not None and response.entered_by_id is None
+            assert (response.person_id, response.run_id, response.timepoint) == (
+                invitation.person_id,
+                invitation.run_id,
+                invitation.timepoint,
+            )
+            assert invitation.questionnaires.filter(instrument_version_id=response.instrument_version_id).exists()
+            assert invitation.sent_at <= response.started_at
+            assert (response.completed_at or response.started_at) < min(invitation.expires_at, NOW)
+        else:
+            assert response.invitation_id is None
+            assert response.entered_by_id in coordinators[response.run.organisation_id]
+            assert response.started_at <= NOW
+        assert (response.status == COMPLETE) == (response.completed_at is not None)
+    # An invitation is complete exactly when every questionnaire it asks has a complete response.
+    for invitation in Invitation.objects.prefetch_related("questionnaires", "responses"):
+        asked = {row.instrument_version_id for row in invitation.questionnaires.all()}
+        done = {row.instrument_version_id for row in invitation.responses.all() if row.status == COMPLETE}
+        assert (invitation.status == "complete") == (asked == done), invitation.pk
+        if invitation.status == "complete":
+            last = max(row.completed_at for row in invitation.responses.all())
+            assert invitation.completed_at == last, invitation.pk
+
+
+# Answers and scores ----------------------------------------------------------------------------
+
+
+def test_stored_scores_are_exactly_what_score_all_gives_for_the_stored_answers(seeded):
+    instruments = _instruments()
+    answers = _answers()
+    stored: dict[Any, dict[str, Score]] = defaultdict(dict)
+    for score in Score.objects.all():
+        stored[score.response_id][score.scale_code] = score
+    responses = list(Response.objects.values_list("id", "instrument_version_id", "status"))
+    assert len(responses) > 1_000
+    for response_id, version_id, status in responses:
+        instrument = instruments[version_id]
+        if status != COMPLETE:
+            assert response_id not in stored
+            continue
+        given = answers[response_id]
+        assert {item.id for item in instrument.items if item.required} <= set(given), response_id
+        expected = {code: result for code, result in scoring.score_all(instrument, given).items() if result}
+        assert set(stored[response_id]) == set(expected), response_id
+        for code, result in expected.items():
+            row = stored[response_id][code]
+            assert (row.value, row.raw, row.answered, row.missing, row.prorated, row.band) == (
+                result.value,
+                result.raw,
+                result.answered,
+                result.missing,
+                result.prorated,
+                result.band or "",
+            ), (response_id, code)
+            assert (row.instrument_code, row.instrument_version, row.scoring_version) == (
+                instrument.code,
+                instrument.version,
+                instrument.scoring_version,
+            )
+
+
+def test_every_scheduled_instrument_has_baseline_and_end_responses_and_some_follow_ups(seeded):
+    done = set(Response.objects.filter(status=COMPLETE).values_list("instrument_version__code", "timepoint").distinct())
+    scheduled = set(
+        Schedule.objects.filter(active=True).values_list("instruments__instrument_code", "timepoint").distinct()
+    )
+    for code, timepoint in scheduled:
+        if timepoint in ("baseline", "end") and code != "session-feedback":
+            assert (code, "baseline") in done and (code, "end") in done, code
+    assert ("session-feedback", "end") in done
+    assert {code for code, timepoint in done if timepoint == "follow_up"} >= {
+        "swemwbs",
+        "phq9",
+        "service-use-cared-for",
+    }
+
+
+def test_some_items_are_left_blank_within_and_beyond_the_missing_item_rules(seeded):
+    instruments = _instruments()
+    answers = _answers()
+    blanks = Counter()
+    for response_id, version_id in Response.objects.filter(status=COMPLETE).values_list("id", "instrument_version_id"):
+        instrument = instruments[version_id]
+        if len(answers[response_id]) < len(instrument.items):
+            blanks[instrument.code] += 1
+    assert blanks["involvement"] and (blanks["service-use-carer"] or blanks["service-use-cared-for"])
+    # Prorated where the rule allows it; no score at all where it does not.
+    assert Score.objects.filter(prorated=True, instrument_code="involvement").exists()
+    scored = set(
+        Score.objects.filter(instrument_code="involvement", scale_code="total").values_list("response_id", flat=True)
+    )
+    complete = Response.objects.filter(status=COMPLETE, instrument_version__code="involvement")
+    assert complete.exclude(id__in=scored).exists()
+    service_scored = set(
+        Score.objects.filter(instrument_code="service-use-cared-for", scale_code="total_contacts").values_list(
+            "response_id", flat=True
+        )
+    )
+    assert (
+        Response.objects.filter(status=COMPLETE, instrument_version__code="service-use-cared-for")
+        .exclude(id__in=service_scored)
+        .exists()
+    )
+
+
+def test_some_people_answer_only_at_baseline_and_a_third_to_a_half_at_follow_up(seeded):
+    swemwbs = _scale_scores("swemwbs", "metric")
+    baseline = {(person, run) for person, run, timepoint in swemwbs if timepoint == "baseline"}
+    ended = {(person, run) for person, run, timepoint in swemwbs if timepoint == "end"}
+    followed = {(person, run) for person, run, timepoint in swemwbs if timepoint == "follow_up"}
+    assert baseline - ended - followed  # non-completers
+    did_not_complete = set(Enrolment.objects.filter(status="did_not_complete").values_list("person_id", "run_id"))
+    assert baseline & did_not_complete
+    # Of baseline answers on runs whose follow-up has fallen due, the share with a follow-up.
+    due = set(Invitation.objects.filter(timepoint="follow_up").values_list("run_id", flat=True)) | set(
+        Response.objects.filter(timepoint="follow_up").values_list("run_id", flat=True)
+    )
+    eligible = {pair for pair in baseline if pair[1] in due}
+    assert len(eligible) >= 20
+    assert 0.25 <= len(eligible & followed) / len(eligible) <= 0.55
+
+
+def test_wellbeing_rises_and_bed_days_fall_on_average_though_not_for_everyone(seeded):
+    swemwbs = _scale_scores("swemwbs", "metric")
+    changes = [
+        swemwbs[(person, run, "end")] - value
+        for (person, run, timepoint), value in swemwbs.items()
+        if timepoint == "baseline" and (person, run, "end") in swemwbs
+    ]
+    assert len(changes) >= 20
+    assert mean(changes) > Decimal("0.5")
+    assert any(change < 0 for change in changes)  # some get worse
+    bed_days = _scale_scores("service-use-cared-for", "bed_days")
+    later = [
+        bed_days[(person, run, after)] - value
+        for (person, run, timepoint), value in bed_days.items()
+        if timepoint == "baseline"
+        for after in ("end", "follow_up")
+        if (person, run, after) in bed_days
+    ]
+    assert len(later) >= 20
+    assert mean(later) < 0
+    distress = _scale_scores("phq9", "total")
+    drops = [
+        distress[(person, run, "end")] - value
+        for (person, run, timepoint), value in distress.items()
+        if timepoint == "baseline" and (person, run, "end") in distress
+    ]
+    assert drops and mean(drops) < 0
+
+
+def test_session_feedback_is_mostly_high(seeded):
+    values = list(
+        Score.objects.filter(instrument_code="session-feedback", scale_code="session").values_list("value", flat=True)
+    )
+    assert values and mean(values) >= 4 and min(values) < 4
+
+
+# Safety alerts ---------------------------------------------------------------------------------
+
+
+def test_every_phq9_safety_answer_has_one_alert_for_the_runs_organisation_some_followed_up(seeded):
+    answered = set(
+        Answer.objects.filter(
+            item_id="q9", value__gt=0, response__status=COMPLETE, response__instrument_version__code="phq9"
+        ).values_list("response_id", flat=True)
+    )
+    alerts = list(SafetyAlert.objects.select_related("response__run"))
+    assert len(alerts) >= 3
+    assert sorted(alert.response_id for alert in alerts) == sorted(answered)
+    coordinators: dict[Any, set[int]] = defaultdict(set)
+    for organisation_id, user_id in Membership.objects.filter(role="coordinator").values_list(
+        "organisation_id", "person__user_id"
+    ):
+        coordinators[organisation_id].add(user_id)
+    statuses = Counter(alert.status for alert in alerts)
+    assert statuses["open"] and statuses["closed"]
+    for alert in alerts:
+        assert alert.organisation_id == alert.response.run.organisation_id
+        assert (alert.item_id, alert.created_at) == ("q9", alert.response.completed_at) and alert.message
+        if alert.status == "closed":
+            assert alert.closed_by_id in coordinators[alert.organisation_id]
+            assert alert.created_at <= alert.closed_at <= NOW and alert.note
+        else:
+            assert (alert.closed_by_id, alert.closed_at, alert.note) == (None, None, "")
+
+
+# Fidelity --------------------------------------------------------------------------------------
+
+
+def test_each_organisation_assesses_its_fidelity_yearly_and_improves(seeded):
+    assessments = Response.objects.filter(instrument_version__code="recollect").order_by("started_at")
+    by_organisation: dict[Any, list[Decimal]] = defaultdict(list)
+    coordinator_of = dict(Membership.objects.filter(role="coordinator").values_list("person_id", "organisation_id"))
+    totals = dict(
+        Score.objects.filter(instrument_code="recollect", scale_code="total").values_list("response_id", "value")
+    )
+    for response in assessments:
+        assert (response.run_id, response.timepoint, response.mode) == (None, "other", "in_person")
+        assert response.status == COMPLETE and response.entered_by_id is None
+        by_organisation[coordinator_of[response.person_id]].append(totals[response.pk])
+    organisations = set(Membership.objects.filter(role="coordinator").values_list("organisation_id", flat=True))
+    assert set(by_organisation) == organisations
+    assert all(len(values) == 2 for values in by_organisation.values())
+    assert mean(values[-1] - values[0] for values in by_organisation.values()) > 0
