@@ -7,9 +7,10 @@ id with a wrong tag) is 404; an expired or withdrawn link is 410 (made so inside
 own savepoint). An empty POST to a questionnaire saves nothing and goes back to the overview.
 
 A participant's own pages need a person record (``evaluation.answer_own``); the administrator
-actor has none but, as a superuser, passes every rule and finds empty lists. Typing in forms is for ``evaluation.enter_answers`` (administrators and
-coordinators, the outsider being one elsewhere); a form is reached again only by whoever
-started it (``home_entry_form`` and ``paper_form`` are the coordinator's).
+actor has none but, as a superuser, passes every rule and finds empty lists. Typing in forms
+is for ``evaluation.enter_answers`` (administrators and coordinators, the outsider being one
+elsewhere); a form is reached again only by whoever started it (``home_entry_form`` and
+``paper_form`` are the coordinator's).
 """
 
 from __future__ import annotations
