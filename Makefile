@@ -58,7 +58,7 @@ serve:
 	$(MANAGE) evaluation_jobs --every 300 & questionnaires=$$!; \
 	$(MANAGE) accreditation_jobs --every 3600 & awards=$$!; \
 	trap 'kill $$jobs $$questionnaires $$awards 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn peerpath.config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread --access-logfile - --logger-class peerpath.config.gunicorn_logging.MaskingLogger
+	$(BIN)/gunicorn peerpath.config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread --access-logfile - --logger-class peerpath.config.secret_logging.MaskingLogger
 
 test: $(BIN)/.installed peerpath/static/vendor/.built chromium
 	$(BIN)/pytest $(PYTEST_ARGS)

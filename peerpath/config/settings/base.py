@@ -245,7 +245,9 @@ FILE_UPLOAD_HANDLERS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Invitation tokens never reach the log, whatever logs a path (peerpath/config/secret_logging.py).
+    "filters": {"mask_secrets": {"()": "peerpath.config.secret_logging.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import logging
+import sys
 from types import SimpleNamespace
 
 import pytest
 from gunicorn.config import Config
 
-from peerpath.config.gunicorn_logging import MaskingLogger, mask
+from peerpath.config.secret_logging import MaskingLogger, MaskSecrets, mask
 from peerpath.evaluation import tokens
 from peerpath.evaluation.models import Invitation
 
@@ -42,3 +44,32 @@ def test_every_atom_with_a_token_is_masked():
 def test_other_paths_are_left_alone():
     assert mask("/questionnaires/scores/") == "/questionnaires/scores/"
     assert mask("/people/" + "a" * 64 + "/") == "/people/" + "a" * 64 + "/"
+
+
+def test_application_log_records_are_masked_message_arguments_and_traceback():
+    token = tokens.token_for(Invitation(nonce=tokens.new_nonce()))
+    try:
+        raise ValueError(f"broke on /questionnaires/{token}/1/")
+    except ValueError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        (f"/questionnaires/{token}/1/",),
+        exc_info,
+    )
+
+    assert MaskSecrets().filter(record)
+
+    formatted = logging.Formatter().format(record)
+    assert token not in formatted
+    assert "Internal Server Error: /questionnaires/[token]/1/" in formatted
+    assert "broke on /questionnaires/[token]/1/" in formatted
+
+
+def test_the_console_handler_masks_tokens():
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler))
+    assert any(isinstance(f, MaskSecrets) for f in handler.filters)
