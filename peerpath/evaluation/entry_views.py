@@ -126,12 +126,15 @@ def entry_form(request: AuthenticatedHttpRequest, response_id: UUID) -> HttpResp
         if request.POST.get("action") != "submit":
             messages.success(request, "The answers have been saved. You can come back to this form to finish it")
             return redirect(_form_url(response))
-        result = responses.submit(actor=request.user, response=response)
+        result = responses.submit(
+            actor=request.user, response=response, left_blank_on_form=request.POST.get("left_blank") == "yes"
+        )
     except AnswerError as error:
         answers_form.add_error(None, str(error))
         return render(request, "evaluation/entry/form.jinja", context, status=400)
     if result.errors:
         answers_form.show_errors(result.errors)
+        context["blank_required"] = True
         return render(request, "evaluation/entry/form.jinja", context, status=400)
     messages.success(
         request, f"{response.instrument_version.short_name} for {response.person.display_name} has been submitted"

@@ -296,7 +296,9 @@ def _score(instrument: Instrument, values: Mapping[str, Decimal]) -> dict[str, s
 
 
 @transaction.atomic
-def submit(*, actor: Actor, response: Response, invitation: Invitation | None = None) -> SubmitResult:
+def submit(
+    *, actor: Actor, response: Response, invitation: Invitation | None = None, left_blank_on_form: bool = False
+) -> SubmitResult:
     """Complete a response: check required answers, then store its scores and safety alerts.
 
     With a required item unanswered, the errors come back by item id and nothing changes.
@@ -308,6 +310,12 @@ def submit(*, actor: Actor, response: Response, invitation: Invitation | None = 
     Each alert names the organisation whose coordinators follow it up (the run's, else the
     person's), and they are emailed once the transaction commits. When the response was the
     last one its invitation asked, the invitation is complete and its link stops working.
+
+    ``left_blank_on_form``: the member of staff typing in a paper, phone or in-person form
+    confirms that the required questions still unanswered were left blank by the person, so
+    the response is complete without them (the scoring rules decide what can be scored, as
+    the instrument's manual does for a paper form). Online, every required question must be
+    answered; nobody else may confirm blanks.
     """
     actor = audit.check_actor(actor)
     current = _locked(response)
@@ -316,9 +324,17 @@ def submit(*, actor: Actor, response: Response, invitation: Invitation | None = 
         raise AnswerError("This questionnaire has already been submitted")
     instrument = instrument_for(current.instrument_version)
     values = _stored_answers(current)
-    errors = {item.id: answer_hint(item) for item in instrument.items if item.required and item.id not in values}
+    blank = [item.id for item in instrument.items if item.required and item.id not in values]
+    if left_blank_on_form and blank:
+        if current.mode == Response.Mode.ONLINE or not isinstance(actor, User) or actor.pk != current.entered_by_id:
+            raise AnswerError(
+                "Only the member of staff typing in a paper, phone or in-person form can leave questions blank"
+            )
+        blank = []
+    errors = {item_id: answer_hint(instrument.item(item_id)) for item_id in blank}
     if errors:
         return SubmitResult(errors=errors)
+    left_blank = [item.id for item in instrument.items if item.id not in values]
     scores = _score(instrument, values)
     triggered = scoring.triggered_safety_rules(instrument, values)
 
@@ -360,6 +376,7 @@ def submit(*, actor: Actor, response: Response, invitation: Invitation | None = 
             "scoring_version": instrument.scoring_version,
             "scales": [row.scale_code for row in rows],
             "safety_alerts": len(triggered),
+            "left_blank": left_blank,
         },
     )
     response.status, response.completed_at = current.status, current.completed_at

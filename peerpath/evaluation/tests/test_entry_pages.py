@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from peerpath.core.models import AuditEvent
 from peerpath.delivery import enrolment
 from peerpath.delivery.tests.factories import open_run
 from peerpath.evaluation import responses
@@ -210,6 +211,37 @@ def test_required_answers_missing_on_submit_are_listed(coordinator, carer):
     assert "Select an answer for question 9" in text_of(response)
     form.refresh_from_db()
     assert form.status == Response.Status.IN_PROGRESS
+
+
+def test_questions_left_blank_on_paper_are_confirmed_then_scored_by_the_rules(coordinator, carer):
+    form = start_paper(coordinator, carer, "phq9")
+    eight = {f"answer-q{n}": "2" for n in range(1, 9)}  # question 9 left blank on the paper form
+
+    refused = coordinator.client.post(form_url(form), eight | {"action": "submit"})
+    assert refused.status_code == 400
+    assert "Tick this only if the person left the unanswered questions blank" in text_of(refused)
+
+    coordinator.client.post(form_url(form), eight | {"action": "submit", "left_blank": "yes"})
+
+    form.refresh_from_db()
+    assert form.status == Response.Status.COMPLETE
+    [total] = form.scores.all()
+    assert total.prorated and total.missing == 1 and total.value == 18  # 16 over 8 items, times 9
+    event = AuditEvent.objects.get(action="evaluation.response_submitted", target_id=str(form.pk))
+    assert event.data["left_blank"] == ["q9", "q10"]
+
+
+def test_nobody_leaves_blanks_in_someone_elses_online_questionnaire(coordinator, carer, actors):
+    online = responses.start_response(
+        actor=actors["participant"].user,
+        person=actors["participant"].person,
+        instrument_version=shipped("phq9"),
+        mode="online",
+    )
+    with pytest.raises(responses.AnswerError, match="Only the member of staff"):
+        responses.submit(actor=actors["participant"].user, response=online, left_blank_on_form=True)
+    online.refresh_from_db()
+    assert online.status == Response.Status.IN_PROGRESS
 
 
 def test_a_safety_answer_shows_a_prominent_notice_linking_to_the_alert(coordinator, run, carer):
