@@ -40,6 +40,8 @@ class RunFilterForm(NHSForm):
             *((term.slug, f"{term.name}, {term.organisation.name}" if several else term.name) for term in terms),
         ]
         self.fields["status"].choices = [("", "Any status"), *CourseRun.Status.choices]  # type: ignore[attr-defined]
+        # Filters are optional by nature: no "(optional)" after each label.
+        self.nhs_options = {name: {"no_optional": True} for name in self.fields}
 
     def chosen(self) -> dict[str, str]:
         """The valid filters (none when any is invalid: the whole list is shown with the error)."""
@@ -62,6 +64,10 @@ class AlertFilterForm(NHSForm):
     )
     run = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nhs_options = {"status": {"no_optional": True}}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         run = data.get("run") or ""
@@ -78,6 +84,24 @@ class AlertFilterForm(NHSForm):
         if not self.is_valid():
             return {"status": "", "run_id": None}
         return {"status": self.cleaned_data["status"], "run_id": self.cleaned_data["run"]}
+
+
+class ScoreFilterForm(NHSForm):
+    """Which questionnaire's scores the run page shows (all of them unless one is chosen)."""
+
+    instrument = forms.ChoiceField(
+        label="Show scores for",
+        required=False,
+        error_messages={"invalid_choice": "Select a questionnaire from the list: every questionnaire is shown"},
+    )
+
+    def __init__(self, *args: Any, instruments: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [("", "Every questionnaire"), *instruments]  # type: ignore[attr-defined]
+        self.nhs_options = {"instrument": {"no_optional": True}}
+
+    def chosen(self) -> str:
+        return str(self.cleaned_data["instrument"]) if self.is_valid() else ""
 
 
 class ScheduleForm(NHSForm):

@@ -174,7 +174,8 @@ class PlannedTimepoint:
     timepoint: str
     schedule: Schedule | None
     switched_off: bool
-    instruments: list[str]
+    # (code, short name) of each instrument asked, in order.
+    instruments: list[tuple[str, str]]
     window: schedules.Window | None
 
     @property
@@ -202,10 +203,15 @@ def run_plan(run: CourseRun) -> list[PlannedTimepoint]:
     planned = []
     for timepoint in SCHEDULED_TIMEPOINTS:
         schedule = plan[timepoint]
-        names = []
+        names: list[tuple[str, str]] = []
         if schedule is not None:
             names = [
-                versions[item.instrument_code].short_name if item.instrument_code in versions else item.instrument_code
+                (
+                    item.instrument_code,
+                    versions[item.instrument_code].short_name
+                    if item.instrument_code in versions
+                    else item.instrument_code,
+                )
                 for item in schedule.instruments.all()
             ]
         planned.append(
@@ -227,6 +233,7 @@ def run_plan(run: CourseRun) -> list[PlannedTimepoint]:
 class ScoreLine:
     """One scale's stored score (its newest scoring version) on a complete response."""
 
+    code: str
     instrument: str
     scale: str
     value: Decimal
@@ -237,6 +244,7 @@ class ScoreLine:
 class ScoreChange:
     """One scale scored at both baseline and end on the same instrument version."""
 
+    code: str
     instrument: str
     scale: str
     before: Decimal
@@ -302,6 +310,7 @@ def _score_lines(response: Response, instrument: Instrument) -> list[ScoreLine]:
     newest = _newest_scores(response)
     return [
         ScoreLine(
+            code=response.instrument_version.code,
             instrument=response.instrument_version.short_name,
             scale=scale.name,
             value=newest[scale.code].value,
@@ -323,6 +332,7 @@ def _changes(baseline: Iterable[Response], end: Iterable[Response], definitions:
         old, new = _newest_scores(before), _newest_scores(after)
         changes.extend(
             ScoreChange(
+                code=after.instrument_version.code,
                 instrument=after.instrument_version.short_name,
                 scale=scale.name,
                 before=old[scale.code].value,

@@ -30,7 +30,7 @@ from peerpath.courses.presenters import format_day, format_percent, user_name
 from peerpath.delivery.models import CourseRun, Enrolment
 from peerpath.delivery.presenters import format_when, run_status_tag
 from peerpath.evaluation import access, responses, scheduling, selectors, wording
-from peerpath.evaluation.forms import AlertFilterForm, CloseAlertForm, RunFilterForm, ScheduleForm
+from peerpath.evaluation.forms import AlertFilterForm, CloseAlertForm, RunFilterForm, ScheduleForm, ScoreFilterForm
 from peerpath.evaluation.models import SCHEDULED_TIMEPOINTS, SafetyAlert
 from peerpath.evaluation.selectors import State, plain_number
 
@@ -84,8 +84,19 @@ def _state_detail(entry: selectors.TimepointEntry) -> str:
     return invited
 
 
+def _score_groups(lines: list[selectors.ScoreLine], chosen: str) -> list[dict[str, Any]]:
+    """Scores by questionnaire, in the order given (only the chosen questionnaire's, if one is)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        if chosen and line.code != chosen:
+            continue
+        group = groups.setdefault(line.code, {"instrument": line.instrument, "scales": []})
+        group["scales"].append({"name": line.scale, "value": plain_number(line.value), "band": line.band})
+    return list(groups.values())
+
+
 def _participant_cell(
-    run: CourseRun, participant: selectors.Participant, timepoint: str, can_enter: bool
+    run: CourseRun, participant: selectors.Participant, timepoint: str, *, can_enter: bool, chosen: str
 ) -> dict[str, Any]:
     entry = participant.entries[timepoint]
     text, colour = STATE_TAGS[entry.state]
@@ -98,9 +109,41 @@ def _participant_cell(
         else participant.enrolment.get_status_display(),
         "tag": {"text": text, "classes": f"nhsuk-tag--{colour}"},
         "detail": _state_detail(entry),
-        "scores": [{"text": f"{line.scale}: {plain_number(line.value)}", "band": line.band} for line in entry.scores],
+        "scores": _score_groups(entry.scores, chosen),
         "entry_href": _entry_href(run, participant.person.pk, timepoint) if enter else "",
     }
+
+
+def _change_groups(participants: list[selectors.Participant], chosen: str) -> list[dict[str, Any]]:
+    """Changes from baseline to end, one table per questionnaire (by name), people in list order."""
+    groups: dict[str, dict[str, Any]] = {}
+    for participant in participants:
+        for change in participant.changes:
+            if chosen and change.code != chosen:
+                continue
+            group = groups.setdefault(change.code, {"instrument": change.instrument, "rows": []})
+            group["rows"].append(
+                {
+                    "person": participant.person,
+                    "scale": change.scale,
+                    "before": plain_number(change.before),
+                    "after": plain_number(change.after),
+                    "change": format_change(change.change),
+                    "reading": change.reading,
+                }
+            )
+    return sorted(groups.values(), key=lambda group: str(group["instrument"]).lower())
+
+
+def _offered_instruments(
+    plan: list[selectors.PlannedTimepoint], participants: list[selectors.Participant]
+) -> list[tuple[str, str]]:
+    """(code, short name) of every questionnaire planned or scored on the run, by name."""
+    offered = {code: name for planned in plan for code, name in planned.instruments}
+    for participant in participants:
+        for entry in participant.entries.values():
+            offered.update((line.code, line.instrument) for line in entry.scores)
+    return sorted(offered.items(), key=lambda pair: (pair[1].lower(), pair[0]))
 
 
 def _schedule_source(run: CourseRun, planned: selectors.PlannedTimepoint) -> str:
@@ -129,7 +172,7 @@ def _plan_row(run: CourseRun, planned: selectors.PlannedTimepoint) -> dict[str, 
     return {
         "timepoint": planned.timepoint,
         "label": planned.label,
-        "instruments": planned.instruments,
+        "instruments": [name for _, name in planned.instruments],
         "source": _schedule_source(run, planned),
         "when": when,
         "overridden": planned.overridden,
@@ -208,30 +251,21 @@ def run_detail(request: AuthenticatedHttpRequest, run_id: UUID) -> HttpResponse:
     run = access.access_evaluated_run(request.user, run_id)
     plan = selectors.run_plan(run)
     participants = selectors.run_participants(request.user, run)
+    form = ScoreFilterForm(request.GET, instruments=_offered_instruments(plan, participants))
+    chosen = form.chosen()
     can_enter = request.user.has_perm("evaluation.enter_answers")
     sections = [
         {
             "timepoint": planned.timepoint,
             "label": planned.label,
-            "planned": planned.schedule is not None,
-            "rows": [_participant_cell(run, participant, planned.timepoint, can_enter) for participant in participants],
+            "rows": [
+                _participant_cell(run, participant, planned.timepoint, can_enter=can_enter, chosen=chosen)
+                for participant in participants
+            ],
         }
         for planned in plan
         if planned.schedule is not None
         or any(participant.entries[planned.timepoint].state != State.NOT_INVITED for participant in participants)
-    ]
-    changes = [
-        {
-            "person": participant.person,
-            "instrument": change.instrument,
-            "scale": change.scale,
-            "before": plain_number(change.before),
-            "after": plain_number(change.after),
-            "change": format_change(change.change),
-            "reading": change.reading,
-        }
-        for participant in participants
-        for change in participant.changes
     ]
     return render(
         request,
@@ -240,12 +274,15 @@ def run_detail(request: AuthenticatedHttpRequest, run_id: UUID) -> HttpResponse:
             "run": run,
             "status": run_status_tag(run),
             "plan": [_plan_row(run, planned) for planned in plan],
+            "filter_form": form,
+            "errors": error_list(form),
             "sections": sections,
             "participant_count": len(participants),
-            "changes": changes,
+            "change_groups": _change_groups(participants, chosen),
             "open_alerts": selectors.run_open_alerts(request.user, run),
             "follows_safety": request.user.has_perm("evaluation.follow_safety"),
         },
+        status=form_status(form),
     )
 
 

@@ -41,6 +41,7 @@ def text_of(response) -> str:
     """The page as text: tags (and the column names repeated in table cells for phones)
     removed, entities decoded, white space squeezed."""
     body = re.sub(r'<span class="nhsuk-table-responsive__heading"[^>]*>[^<]*</span>', " ", response.content.decode())
+    body = re.sub(r"</?(?:strong|span|a)\b[^>]*>", "", body)  # inline: no space where they were
     body = re.sub(r"<[^>]+>", " ", body)
     return re.sub(r"\s+", " ", unescape(body))
 
@@ -330,14 +331,14 @@ def test_the_run_page_shows_each_participants_invitation_and_scores(coordinator_
     text = text_of(coordinator_client.get(run_url(run)))
 
     assert "Ada Adeyemi Complete" in text
-    assert "General self-efficacy total: 30" in text
-    assert "PHQ-9 total: 16 (Moderately severe)" in text
+    assert "GSE: 30" in text
+    assert "PHQ-9: 16 (Moderately severe)" in text
     assert f"Ben Brown Invited Invited on {today}, 2 reminders" in text
     assert f"Cai Chen In progress Invited on {today}, no reminders yet. Started, not submitted" in text
     assert "Dee Doyle Expired The link stopped working on" in text
     assert "Eve Evans Not invited" in text
     assert f"Fay Fox Complete On {today} (paper form)" in text
-    assert "PHQ-9 total: 0 (Below mild)" in text
+    assert "PHQ-9: 0 (Below mild)" in text
     assert eve.display_name in text
 
 
@@ -369,6 +370,38 @@ def test_the_coordinator_sees_the_change_from_baseline_to_end(coordinator_client
 
     assert "Ada Adeyemi PHQ-9 total 16 8 \N{MINUS SIGN}8 (better)" in text
     assert "General self-efficacy total 30" not in text.split("Change from baseline")[1]
+
+
+def test_the_run_page_shows_one_questionnaires_scores_when_asked(coordinator_client, run, coordinator):
+    category_schedule(run, "baseline")
+    category_schedule(run, "end")
+    person = carer_on(run, coordinator, given="Ada", family="Adeyemi")
+    for timepoint, value in (("baseline", 2), ("end", 1)):
+        answer_on_paper(coordinator, person, run, timepoint, "phq9", phq9_answers(value))
+        answer_on_paper(coordinator, person, run, timepoint, "gse", GSE_ANSWERS)
+
+    everything = text_of(coordinator_client.get(run_url(run)))
+    only_phq9 = coordinator_client.get(run_url(run), {"instrument": "phq9"})
+
+    assert "GSE: 30" in everything and "General self-efficacy total 30 30 0" in everything
+    text = text_of(only_phq9)
+    assert only_phq9.status_code == 200
+    assert "PHQ-9: 16 (Moderately severe)" in text and "PHQ-9 total 16 8 \N{MINUS SIGN}8 (better)" in text
+    assert "GSE: 30" not in text and "General self-efficacy total" not in text
+    assert 'value="phq9" selected' in only_phq9.content.decode()
+
+
+def test_an_unknown_questionnaire_in_the_address_is_a_400_showing_every_score(coordinator_client, run, coordinator):
+    category_schedule(run, "baseline")
+    person = carer_on(run, coordinator)
+    answer_on_paper(coordinator, person, run, "baseline", "gse", GSE_ANSWERS)
+
+    page = coordinator_client.get(run_url(run), {"instrument": "recollect"})
+
+    assert page.status_code == 400
+    text = text_of(page)
+    assert "Select a questionnaire from the list: every questionnaire is shown" in text
+    assert "GSE: 30" in text
 
 
 def test_each_participant_has_a_paper_entry_link_per_timepoint_not_yet_complete(coordinator_client, run, coordinator):
