@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from peerpath.evaluation import definitions, scoring
 from peerpath.evaluation.definitions import Band, Instrument, MissingRule, parse
 from peerpath.evaluation.scoring import (
     ScaleScore,
@@ -444,3 +445,15 @@ def test_jacobson_truax_is_none_without_its_ingredients() -> None:
 
     for data in (no_change, no_cutoff, no_direction):
         assert jacobson_truax(9, 0, parse(data).scale("total")) is None
+
+
+def test_swemwbs_reliable_change_matches_the_reference_worked_example():
+    """Shah et al.'s SD and the reliability their SEM implies give a threshold of 2.86 metric points."""
+    metric = definitions.load_file(definitions.INSTRUMENTS_DIR / "swemwbs-v1.json").scale("metric")
+    change = metric.reliable_change
+    assert change is not None
+    standard_error = change.sd * (1 - change.reliability).sqrt()
+    assert round(standard_error, 2) == Decimal("1.03")
+    # 2.86 points of change is reliable (|RCI| > 1.96); 2.85 is not.
+    assert abs(scoring.reliable_change_index(Decimal("20.00"), Decimal("22.86"), change.sd, change.reliability)) > 1.96
+    assert abs(scoring.reliable_change_index(Decimal("20.00"), Decimal("22.85"), change.sd, change.reliability)) < 1.96
