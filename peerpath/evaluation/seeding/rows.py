@@ -144,7 +144,7 @@ class Prepared:
 
 
 class PreparedInsert:
-    """One INSERT run with ``executemany`` over many rows of one model: how the step saves its largest tables.
+    """Many-row INSERTs of one model's rows, as ``bulk_create`` makes them: how the step saves its largest tables.
 
     The rows are the ones ``bulk_create`` would write (see ``Prepared``), and the database
     checks every constraint as ever. Call ``run`` inside a transaction.
@@ -156,25 +156,37 @@ class PreparedInsert:
     def run(self, context: SeedContext, rows: Sequence[Sequence[Any]], prepared: Prepared) -> None:
         concrete = {column.name: column for column in self.model._meta.concrete_fields}
         fields = [concrete[name] for name in self.field_names]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(column.column) for column in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        # Names from the model's own metadata, values as parameters: nothing from outside reaches the SQL.
-        sql = f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        width = len(fields)
+        params: list[Any] = []
         plan = [(column, prepared.cache_for(column)) for column in fields]
-        params = []
         for row in rows:
-            values = []
             for (column, cache), value in zip(plan, row, strict=True):
                 try:
-                    values.append(cache[value])
+                    params.append(cache[value])
                 except KeyError:
                     cache[value] = column.get_db_prep_save(value, connection)
-                    values.append(cache[value])
-            params.append(values)
+                    params.append(cache[value])
+        # Table and column names come from the model's own metadata and every value is a
+        # parameter, so nothing from outside reaches the SQL.
+        quote = connection.ops.quote_name
+        into = f"INSERT INTO {quote(self.model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        unnest = connection.vendor == "postgresql"
+        if unnest:
+            # As Django's PostgreSQL backend does for bulk_create: one array per column, unnested,
+            # so the planner sees a parameter per column rather than thousands.
+            casts = ", ".join(f"(%s)::{str(column.db_type(connection)).split('(')[0]}[]" for column in fields)
+            into += f"SELECT * FROM UNNEST({casts})"  # noqa: S608
+        row_marks = "(" + ", ".join(["%s"] * width) + ")"
+        # As many rows per INSERT as bulk_create would put in one (SQLite allows 999 parameters).
+        per = max(1, min(INSERT_BATCH, connection.ops.bulk_batch_size(fields, rows)))
         with connection.cursor() as cursor:
-            for start in range(0, len(params), INSERT_BATCH):
-                cursor.executemany(sql, params[start : start + INSERT_BATCH])
+            for start in range(0, len(rows), per):
+                count = min(per, len(rows) - start)
+                values = params[start * width : (start + count) * width]
+                if unnest:
+                    cursor.execute(into, [values[index::width] for index in range(width)])
+                else:
+                    cursor.execute(into + "VALUES " + ", ".join([row_marks] * count), values)
         context.counts[self.model._meta.label_lower] += len(rows)
 
     @classmethod
