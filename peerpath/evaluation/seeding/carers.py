@@ -44,22 +44,22 @@ class Profile:
 
 
 # Baselines drawn around published means (REFERENCE.md section 5), set lower for carers of people
-# with mental health problems where the population figure is for everyone:
-# - SWEMWBS: about 20.5 metric, between the population's 23.2-23.7 (HSE 2010-13) and a clinical
-#   sample's 19.3 (Shah et al. 2018), SD about 4;
+# with mental health problems where the population figure is for everyone (regional scale gives):
+# - SWEMWBS about 21 metric (SD about 4), between the population's 23.2-23.7 (HSE 2010-13) and a
+#   clinical sample's 19.3 (Shah et al. 2018);
 # - CarerQol-7D about 9 of 14, the VAS about 6 of 10;
-# - GSE about 28 of 40 (the population's is nearer 29), SD about 5;
-# - PHQ-9 about 8 and GAD-7 about 7: mild, below the cut-off of 10 on average, a third above it;
+# - GSE about 28 of 40 (SD about 4.5; the population's mean is nearer 29);
+# - PHQ-9 and GAD-7 about 7: mild on average, a third at or above the cut-off of 10;
 # - involvement (the programme's own measure) about 2.9 of 5: carers seldom feel involved at first;
 # - session feedback mostly 4 and 5.
 PROFILES: dict[str, Profile] = {
-    "swemwbs": Profile(position=0.56, spread=0.13),
-    "carerqol": Profile(position=0.66, spread=0.13, weight=0.7),
+    "swemwbs": Profile(position=0.56, spread=0.16),
+    "carerqol": Profile(position=0.66, spread=0.15, weight=0.7),
     "carerqol-vas": Profile(position=0.6, spread=0.14, weight=0.8, item_sd=0.05, occasion_sd=0.06),
-    "gse": Profile(position=0.6, spread=0.13, weight=0.8),
+    "gse": Profile(position=0.6, spread=0.17, weight=0.8),
     "involvement": Profile(position=0.47, spread=0.15, weight=1.3),
-    "phq9": Profile(position=0.29, spread=0.15, weight=-0.9, item_sd=0.14),
-    "gad7": Profile(position=0.32, spread=0.15, weight=-0.9, item_sd=0.14),
+    "phq9": Profile(position=0.32, spread=0.2, weight=-0.9, item_sd=0.14),
+    "gad7": Profile(position=0.35, spread=0.2, weight=-0.9, item_sd=0.14),
     "session-feedback": Profile(position=0.84, spread=0.07, weight=0.3, item_sd=0.08, occasion_sd=0.08),
 }
 
