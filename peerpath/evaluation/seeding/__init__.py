@@ -38,23 +38,11 @@ from peerpath.courses.seeding import AscendingIds
 from peerpath.delivery.models import CourseRun, Enrolment, Session
 from peerpath.evaluation import definitions
 from peerpath.evaluation.instruments import sync_shipped
-from peerpath.evaluation.models import (
-    InstrumentVersion,
-    Invitation,
-    Response,
-    Schedule,
-)
+from peerpath.evaluation.models import SCHEDULED_TIMEPOINTS, InstrumentVersion, Invitation, Response, Schedule
+from peerpath.evaluation.schedules import RunDates, Window, schedules_for_runs, window
 from peerpath.evaluation.seeding import carers, fidelity
 from peerpath.evaluation.seeding.carers import Carer
-from peerpath.evaluation.seeding.plans import (
-    BASELINE,
-    END,
-    FOLLOW_UP,
-    RunFacts,
-    Window,
-    make_schedules,
-    window,
-)
+from peerpath.evaluation.seeding.plans import BASELINE, END, FOLLOW_UP, RunFacts, make_schedules
 from peerpath.evaluation.seeding.rows import Batch, Entry, Followers, Scorer, ensure_alerts, save_batch
 from peerpath.people.models import Consent, Membership, Person
 from peerpath.people.seeding import SHARED_KEY as PEOPLE_KEY
@@ -79,6 +67,8 @@ ANSWERING = timedelta(hours=2)
 # The demo organisations' follow-up list always has at least this many safety alerts.
 MIN_DEMO_ALERTS = 3
 INVITED = (E.ENROLLED, E.COMPLETED, E.DID_NOT_COMPLETE, E.WITHDRAWN)
+# Runs whose schedules are looked up in one go (keeps each IN list short).
+RUNS_PER_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -86,6 +76,10 @@ class RunInfo(RunFacts):
     first_start: datetime
     last_start: datetime
     last_end: datetime
+
+    @property
+    def dates(self) -> RunDates:
+        return RunDates(first_start=self.first_start, last_start=self.last_start, last_end=self.last_end)
 
 
 @dataclass(frozen=True)
@@ -170,13 +164,13 @@ class EvaluationSeeder:
             for run in runs
             if run.first_start - timedelta(days=7) >= self.began and run.last_end + timedelta(days=120) <= self.now
         ]
-        self.schedules = make_schedules(
+        made = make_schedules(
             runs=runs, settled=settled, began=self.began, new_id=self.new_id, rng=self.rng, home_organisation=home
         )
-        missing = sorted({code for codes in self.schedules.codes.values() for code in codes} - set(self.versions))
+        missing = sorted(made.codes() - set(self.versions))
         if missing:
             raise SeedError(f"The evaluation step needs a published version of {', '.join(missing)}.")
-        self.context.save_chunk(self.schedules.rows, self.schedules.instruments)
+        self.context.save_chunk(made.rows, made.instruments)
         self.places = self.load_places()
         self.consents = ConsentBook()
         self.without_email = set(Person.objects.filter(email="").values_list("id", flat=True))
@@ -186,8 +180,9 @@ class EvaluationSeeder:
             by_group[group_of.get(run.organisation_id, -1)].append(run)
         for number in sorted(by_group):
             batch = Batch()
+            plans = self.plans_for(by_group[number])
             for run in by_group[number]:
-                self.evaluate(run, batch)
+                self.evaluate(run, plans[run.id], batch)
             if number == 0:
                 ensure_alerts(batch, MIN_DEMO_ALERTS)
             self.save(batch, demo=number == 0)
@@ -229,15 +224,24 @@ class EvaluationSeeder:
             places[run_id].append(Place(person_id, status, created_at, updated_at))
         return places
 
+    def plans_for(self, runs: list[RunInfo]) -> dict[uuid.UUID, dict[str, Schedule | None]]:
+        """Each run's schedule per timepoint, chosen as the invitation job chooses it (``schedules``)."""
+        plans = {}
+        for start in range(0, len(runs), RUNS_PER_QUERY):
+            ids = [run.id for run in runs[start : start + RUNS_PER_QUERY]]
+            found = list(CourseRun.objects.filter(pk__in=ids).select_related("version__course").order_by("id"))
+            plans.update(schedules_for_runs(found))
+        return plans
+
     # Invitations and answers ------------------------------------------------------------------
 
-    def evaluate(self, run: RunInfo, batch: Batch) -> None:
+    def evaluate(self, run: RunInfo, plan: dict[str, Schedule | None], batch: Batch) -> None:
         carers_here: dict[uuid.UUID, Carer] = {}
-        for timepoint in (BASELINE, END, FOLLOW_UP):
-            schedule = self.schedules.for_run(run, timepoint)
+        for timepoint in SCHEDULED_TIMEPOINTS:
+            schedule = plan.get(timepoint)
             if schedule is None:
                 continue
-            span = window(schedule, run.first_start, run.last_start, run.last_end)
+            span = window(schedule, run.dates)
             if span.due > self.now or span.due < self.began:
                 continue
             for place in self.places.get(run.id, []):
@@ -295,7 +299,7 @@ class EvaluationSeeder:
             expires_at=span.closes,
             sent_at=sent,
         )
-        codes = self.schedules.codes[schedule.id]
+        codes = self.codes_of(schedule)
         batch.invitations.append(invitation)
         batch.questionnaires += [
             (invitation.id, self.versions[code].pk, position) for position, code in enumerate(codes, start=1)
@@ -364,7 +368,7 @@ class EvaluationSeeder:
         if rng.random() >= min(0.9, self.willing(carer, schedule.timepoint, place.status) * 1.1):
             return
         carer.answered.add(schedule.timepoint)
-        codes = self.schedules.codes[schedule.id]
+        codes = self.codes_of(schedule)
         stopped = len(codes) - 1 if rng.random() < PART_TYPED else None
         self.answer(
             run,
@@ -430,6 +434,11 @@ class EvaluationSeeder:
                 submitted = moment + duration
             moment += duration + timedelta(seconds=rng.randint(10, 60))
         return submitted
+
+    @staticmethod
+    def codes_of(schedule: Schedule) -> tuple[str, ...]:
+        """The instruments a schedule asks, in order (prefetched by ``schedules_for_runs``)."""
+        return tuple(item.instrument_code for item in schedule.instruments.all())
 
     @staticmethod
     def day_of(moment: datetime) -> date:

@@ -3,8 +3,8 @@
 The network's schedules (no organisation) cover every course category. Two kinds of
 override sit on top, so that every way a run can find its schedule has data: one
 organisation asks its follow-up later, and two runs have schedules of their own (one
-shortened, one switched off). ``window`` says when a schedule's invitations go for a
-run and until when their links work, as ``Schedule`` documents it.
+shortened, one switched off). Which one a run follows, and when, is
+``peerpath.evaluation.schedules``' business, as for the invitation job.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from peerpath.courses.choices import Category
 from peerpath.evaluation.models import Schedule, ScheduleInstrument, Timepoint
@@ -86,7 +86,7 @@ SHORT_END = (FEEDBACK, "swemwbs")
 
 @dataclass(frozen=True)
 class RunFacts:
-    """What choosing a schedule needs to know about a run."""
+    """What placing the overrides needs to know about a run."""
 
     id: uuid.UUID
     organisation_id: uuid.UUID
@@ -95,23 +95,13 @@ class RunFacts:
 
 @dataclass
 class SeededSchedules:
-    """The schedules made, by scope, for choosing each run's."""
+    """The schedules made (not saved), and the instruments they ask."""
 
-    network: dict[tuple[str, str], Schedule]
-    organisation: dict[tuple[uuid.UUID, str, str], Schedule]
-    run: dict[tuple[uuid.UUID, str], Schedule]
-    codes: dict[uuid.UUID, tuple[str, ...]]  # schedule id -> instrument codes, in order
     rows: list[Schedule]
     instruments: list[ScheduleInstrument]
 
-    def for_run(self, run: RunFacts, timepoint: str) -> Schedule | None:
-        """The schedule in effect: the run's own (None when switched off), its organisation's, the network's."""
-        own = self.run.get((run.id, timepoint))
-        if own is not None:
-            return own if own.active else None
-        return self.organisation.get((run.organisation_id, run.category, timepoint)) or self.network.get(
-            (run.category, timepoint)
-        )
+    def codes(self) -> set[str]:
+        return {row.instrument_code for row in self.instruments}
 
 
 def make_schedules(
@@ -123,14 +113,14 @@ def make_schedules(
     rng: random.Random,
     home_organisation: uuid.UUID | None,
 ) -> SeededSchedules:
-    """The network's schedules, one organisation's override and two runs' own (not saved).
+    """The network's schedules, one organisation's override and two runs' own.
 
     The override goes to a partner organisation that runs Recovery College courses, else to
     ``home_organisation``. The runs' own go to two of ``settled`` (runs evaluated from baseline
     to follow-up), Recovery College runs of ``home_organisation`` where it has two, chosen by
     ``rng``, so that the demo shows what they changed.
     """
-    result = SeededSchedules(network={}, organisation={}, run={}, codes={}, rows=[], instruments=[])
+    result = SeededSchedules(rows=[], instruments=[])
 
     def add(
         plan: Plan,
@@ -139,7 +129,7 @@ def make_schedules(
         organisation: uuid.UUID | None = None,
         run: uuid.UUID | None = None,
         active: bool = True,
-    ) -> Schedule:
+    ) -> None:
         schedule = Schedule(
             id=new_id(),
             organisation_id=organisation,
@@ -152,17 +142,14 @@ def make_schedules(
             created_at=began,
         )
         result.rows.append(schedule)
-        result.codes[schedule.id] = plan.codes if active else ()
-        if active:
-            result.instruments += [
-                ScheduleInstrument(schedule=schedule, instrument_code=code, position=position)
-                for position, code in enumerate(plan.codes, start=1)
-            ]
-        return schedule
+        result.instruments += [
+            ScheduleInstrument(schedule=schedule, instrument_code=code, position=position)
+            for position, code in enumerate(plan.codes, start=1)
+        ]
 
     for category, plans in NETWORK.items():
         for plan in plans:
-            result.network[(category, plan.timepoint)] = add(plan, category=category)
+            add(plan, category=category)
 
     college_runs = [run for run in runs if run.category == Category.RECOVERY_COLLEGE]
     partners = sorted(
@@ -170,40 +157,15 @@ def make_schedules(
     )
     chosen = partners[0] if partners else home_organisation
     if chosen is not None:
-        network = result.network[(Category.RECOVERY_COLLEGE, FOLLOW_UP)]
-        plan = Plan(FOLLOW_UP, days=ORGANISATION_FOLLOW_UP_DAYS, open_days=28, codes=result.codes[network.id])
-        key = (chosen, Category.RECOVERY_COLLEGE.value, FOLLOW_UP)
-        result.organisation[key] = add(plan, category=Category.RECOVERY_COLLEGE, organisation=chosen)
+        network = next(plan for plan in NETWORK[Category.RECOVERY_COLLEGE] if plan.timepoint == FOLLOW_UP)
+        later = Plan(FOLLOW_UP, days=ORGANISATION_FOLLOW_UP_DAYS, open_days=network.open_days, codes=network.codes)
+        add(later, category=Category.RECOVERY_COLLEGE, organisation=chosen)
 
     settled_college = [run for run in settled if run.category == Category.RECOVERY_COLLEGE]
     own_runs = [run for run in settled_college if run.organisation_id == home_organisation] or settled_college
     if len(own_runs) >= 2:
         shortened, quiet = rng.sample(own_runs, 2)
-        result.run[(shortened.id, END)] = add(Plan(END, days=0, open_days=21, codes=SHORT_END), run=shortened.id)
+        add(Plan(END, days=0, open_days=21, codes=SHORT_END), run=shortened.id)
         # The group asked at its last session not to be contacted again: follow-up switched off.
-        result.run[(quiet.id, FOLLOW_UP)] = add(
-            Plan(FOLLOW_UP, days=90, open_days=28, codes=()), run=quiet.id, active=False
-        )
+        add(Plan(FOLLOW_UP, days=90, open_days=28, codes=()), run=quiet.id, active=False)
     return result
-
-
-@dataclass(frozen=True)
-class Window:
-    """When a timepoint's invitations go (``due``) and when their links stop working (``closes``)."""
-
-    due: datetime
-    closes: datetime
-
-
-def window(schedule: Schedule, first_start: datetime, last_start: datetime, last_end: datetime) -> Window:
-    """The invitation window ``schedule`` gives a run with these session times (``Schedule.days``).
-
-    A baseline closes after ``open_days`` but never after the last session ends: a baseline
-    answered after the course is no baseline.
-    """
-    open_for = timedelta(days=schedule.open_days)
-    if schedule.timepoint == BASELINE:
-        due = first_start - timedelta(days=schedule.days)
-        return Window(due, min(due + open_for, last_end))
-    due = (last_start if schedule.timepoint == END else last_end) + timedelta(days=schedule.days)
-    return Window(due, due + open_for)

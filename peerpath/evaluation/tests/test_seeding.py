@@ -29,6 +29,7 @@ from peerpath.evaluation.models import (
     Schedule,
     Score,
 )
+from peerpath.evaluation.schedules import RunDates, window
 from peerpath.evaluation.seeding import plans
 from peerpath.people.models import Consent, Membership, Person
 
@@ -208,13 +209,13 @@ def test_invitations_are_answered_finished_left_unfinished_expired_withdrawn_and
     # Each link works for its schedule's window; live ones are for runs starting within the week,
     # running, just ended, or due a follow-up now.
     dates = {
-        run.pk: (run.first, run.last, run.end)
+        run.pk: RunDates(first_start=run.first, last_start=run.last, last_end=run.end)
         for run in CourseRun.objects.annotate(
             first=Min("sessions__starts_at"), last=Max("sessions__starts_at"), end=Max("sessions__ends_at")
         )
     }
     for invitation in invitations.select_related("schedule"):
-        span = plans.window(invitation.schedule, *dates[invitation.run_id])
+        span = window(invitation.schedule, dates[invitation.run_id])
         assert span.due <= invitation.created_at and invitation.expires_at == span.closes, invitation.pk
     # Part-answered links: some questionnaires complete, one begun, the invitation not complete.
     unfinished = Response.objects.filter(status=IN_PROGRESS, invitation__isnull=False)
