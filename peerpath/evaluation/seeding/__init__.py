@@ -42,7 +42,15 @@ from peerpath.evaluation.models import SCHEDULED_TIMEPOINTS, InstrumentVersion, 
 from peerpath.evaluation.schedules import RunDates, Window, schedules_for_runs, window
 from peerpath.evaluation.seeding import carers, fidelity
 from peerpath.evaluation.seeding.carers import Carer
-from peerpath.evaluation.seeding.plans import BASELINE, END, FOLLOW_UP, RunFacts, make_schedules
+from peerpath.evaluation.seeding.plans import (
+    BASELINE,
+    END,
+    FOLLOW_UP,
+    FOLLOW_UP_DAYS,
+    ORGANISATION_FOLLOW_UP_DAYS,
+    RunFacts,
+    make_schedules,
+)
 from peerpath.evaluation.seeding.rows import Batch, Entry, Followers, Scorer, ensure_alerts, save_batch
 from peerpath.people.models import Consent, Membership, Person
 from peerpath.people.seeding import SHARED_KEY as PEOPLE_KEY
@@ -158,14 +166,13 @@ class EvaluationSeeder:
                 self.forms[version.code] = carers.Form(definitions.parse(version.definition))
         runs = self.load_runs()
         home = self.people.organisations[0].id if self.people.organisations else None
-        # Runs evaluated from baseline (a week before) to follow-up (three months after, plus a month to answer).
-        settled = [
-            run
-            for run in runs
-            if run.first_start - timedelta(days=7) >= self.began and run.last_end + timedelta(days=120) <= self.now
-        ]
         made = make_schedules(
-            runs=runs, settled=settled, began=self.began, new_id=self.new_id, rng=self.rng, home_organisation=home
+            settled=self.settled(runs, FOLLOW_UP_DAYS),
+            settled_late=self.settled(runs, ORGANISATION_FOLLOW_UP_DAYS),
+            began=self.began,
+            new_id=self.new_id,
+            rng=self.rng,
+            home_organisation=home,
         )
         missing = sorted(made.codes() - set(self.versions))
         if missing:
@@ -223,6 +230,15 @@ class EvaluationSeeder:
         for run_id, person_id, status, created_at, updated_at in rows:
             places[run_id].append(Place(person_id, status, created_at, updated_at))
         return places
+
+    def settled(self, runs: list[RunInfo], follow_up_days: int) -> list[RunInfo]:
+        """Runs evaluated from their baseline (a week before) to a follow-up this many days after, and its month."""
+        return [
+            run
+            for run in runs
+            if run.first_start - timedelta(days=7) >= self.began
+            and run.last_end + timedelta(days=follow_up_days + 30) <= self.now
+        ]
 
     def plans_for(self, runs: list[RunInfo]) -> dict[uuid.UUID, dict[str, Schedule | None]]:
         """Each run's schedule per timepoint, chosen as the invitation job chooses it (``schedules``)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ SELF_MANAGEMENT_SET = (
     "service-use-carer",
     "service-use-cared-for",
 )
+# The network's follow-up: this many days after the last session.
+FOLLOW_UP_DAYS = 90
 # Session feedback goes first at the end: it is about the last session, answered in the room.
 FEEDBACK = "session-feedback"
 
@@ -63,7 +66,9 @@ def _course(codes: tuple[str, ...], *, follow_up: bool = True) -> tuple[Plan, ..
     if follow_up:
         # The same minus self-efficacy: it is what the course teaches, so it is asked at its end;
         # at three months the question is whether wellbeing and service use held.
-        plans.append(Plan(FOLLOW_UP, days=90, open_days=28, codes=tuple(code for code in codes if code != "gse")))
+        plans.append(
+            Plan(FOLLOW_UP, days=FOLLOW_UP_DAYS, open_days=28, codes=tuple(code for code in codes if code != "gse"))
+        )
     return tuple(plans)
 
 
@@ -106,8 +111,8 @@ class SeededSchedules:
 
 def make_schedules(
     *,
-    runs: Sequence[RunFacts],
     settled: Sequence[RunFacts],
+    settled_late: Sequence[RunFacts],
     began: datetime,
     new_id: Callable[[], uuid.UUID],
     rng: random.Random,
@@ -115,10 +120,12 @@ def make_schedules(
 ) -> SeededSchedules:
     """The network's schedules, one organisation's override and two runs' own.
 
-    The override goes to a partner organisation that runs Recovery College courses, else to
-    ``home_organisation``. The runs' own go to two of ``settled`` (runs evaluated from baseline
-    to follow-up), Recovery College runs of ``home_organisation`` where it has two, chosen by
-    ``rng``, so that the demo shows what they changed.
+    ``settled`` are runs evaluated from baseline to follow-up; ``settled_late`` those whose
+    follow-up would have fallen due at ``ORGANISATION_FOLLOW_UP_DAYS``. The override goes to
+    the partner organisation with the most Recovery College runs among ``settled_late``, else
+    to ``home_organisation``; the runs' own to two Recovery College runs of ``settled`` (of
+    ``home_organisation`` where it has two), chosen by ``rng``. So the demo shows what each
+    of them changed.
     """
     result = SeededSchedules(rows=[], instruments=[])
 
@@ -151,11 +158,12 @@ def make_schedules(
         for plan in plans:
             add(plan, category=category)
 
-    college_runs = [run for run in runs if run.category == Category.RECOVERY_COLLEGE]
-    partners = sorted(
-        {run.organisation_id for run in college_runs if run.organisation_id != home_organisation}, key=str
+    late = Counter(
+        run.organisation_id
+        for run in settled_late
+        if run.category == Category.RECOVERY_COLLEGE and run.organisation_id != home_organisation
     )
-    chosen = partners[0] if partners else home_organisation
+    chosen = min(late, key=lambda organisation: (-late[organisation], str(organisation))) if late else home_organisation
     if chosen is not None:
         network = next(plan for plan in NETWORK[Category.RECOVERY_COLLEGE] if plan.timepoint == FOLLOW_UP)
         later = Plan(FOLLOW_UP, days=ORGANISATION_FOLLOW_UP_DAYS, open_days=network.open_days, codes=network.codes)
@@ -167,5 +175,5 @@ def make_schedules(
         shortened, quiet = rng.sample(own_runs, 2)
         add(Plan(END, days=0, open_days=21, codes=SHORT_END), run=shortened.id)
         # The group asked at its last session not to be contacted again: follow-up switched off.
-        add(Plan(FOLLOW_UP, days=90, open_days=28, codes=()), run=quiet.id, active=False)
+        add(Plan(FOLLOW_UP, days=FOLLOW_UP_DAYS, open_days=28, codes=()), run=quiet.id, active=False)
     return result

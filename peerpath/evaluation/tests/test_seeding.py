@@ -144,6 +144,8 @@ def test_the_network_schedules_every_category_and_one_organisation_and_two_runs_
     organisation = Schedule.objects.get(organisation__isnull=False)
     assert (organisation.category, organisation.timepoint) == (Category.RECOVERY_COLLEGE, "follow_up")
     assert organisation.days == plans.ORGANISATION_FOLLOW_UP_DAYS
+    later = Invitation.objects.filter(schedule=organisation)
+    assert later.exists() and not later.exclude(run__organisation_id=organisation.organisation_id).exists()
     shortened = Schedule.objects.get(run__isnull=False, active=True)
     quiet = Schedule.objects.get(run__isnull=False, active=False)
     assert (shortened.timepoint, quiet.timepoint) == ("end", "follow_up")
