@@ -63,7 +63,7 @@ PROFILES: dict[str, Profile] = {
     "session-feedback": Profile(position=0.84, spread=0.07, weight=0.3, item_sd=0.08, occasion_sd=0.08),
 }
 
-# Chance that an item a form does not require is left blank, online and on paper.
+# Chance that an item is left blank: online only where the form does not require it; on paper any.
 SKIP_ONLINE = 0.025
 SKIP_PAPER = 0.05
 # Chance that a carer leaves out a whole involvement subscale's worth of questions (two of its three
@@ -291,11 +291,18 @@ def service_use(carer: Carer, form: Form, timepoint: str, rates: ServiceRates, n
 
 
 def leave_blanks(rng: random.Random, form: Form, answers: Answers, *, paper: bool) -> Answers:
-    """Leave some optional items blank, as people do; required ones stay (the form insists on them)."""
+    """Leave some items blank, as people do.
+
+    Online, only the items a form does not require: it insists on the others. A paper form
+    cannot insist, so any item may be blank; staff typing it in confirm the blanks, and the
+    scale's missing-item rule decides what is scored (``responses.submit``).
+    """
     chance = SKIP_PAPER if paper else SKIP_ONLINE
     questions = form.questions
     kept = {
-        item_id: value for item_id, value in answers.items() if questions[item_id].required or rng.random() >= chance
+        item_id: value
+        for item_id, value in answers.items()
+        if (questions[item_id].required and not paper) or rng.random() >= chance
     }
     if form.code == "involvement" and rng.random() < SKIP_SUBSCALE:
         subscale = rng.choice([scale for scale in form.instrument.scales if scale.code != "total"])
