@@ -77,9 +77,23 @@ class SubmitResult:
 # Reading the instrument
 
 
+# Parsed published and retired versions, which never change, by row and checksum: pages that
+# show many responses parse each version once per process, not once per row.
+_PARSED: dict[tuple[int, str], Instrument] = {}
+_PARSED_LIMIT = 256
+
+
 def instrument_for(version: InstrumentVersion) -> Instrument:
-    """The parsed definition of a stored instrument version."""
-    return definitions.parse(version.definition)
+    """The parsed definition of a stored instrument version (a draft is parsed afresh each time)."""
+    if version.status == InstrumentVersion.Status.DRAFT or not version.checksum:
+        return definitions.parse(version.definition)
+    key = (version.pk, version.checksum)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        parsed = _PARSED[key] = definitions.parse(version.definition)
+    return parsed
 
 
 # ---------------------------------------------------------------------------------------

@@ -397,7 +397,8 @@ def run_participants(user: User, run: CourseRun, *, now: datetime | None = None)
     }
     fetched = (
         Response.objects.filter(run=run, person_id__in=person_ids, timepoint__in=SCHEDULED_TIMEPOINTS)
-        .select_related("instrument_version")
+        # Prefetched, not joined: a handful of versions, each definition decoded once, not once per response.
+        .prefetch_related("instrument_version")
         .prefetch_related(Prefetch("scores", queryset=Score.objects.order_by("scale_code", "-scoring_version")))
         .order_by("started_at", "pk")
     )

@@ -23,9 +23,9 @@ from typing import Any
 
 from django.conf import settings
 
-from peerpath.evaluation import definitions
 from peerpath.evaluation.definitions import Instrument
 from peerpath.evaluation.models import InstrumentVersion
+from peerpath.evaluation.responses import instrument_for
 
 
 class WordingError(ValueError):
@@ -134,7 +134,7 @@ def wording_for(instrument: Instrument) -> Wording | None:
 def can_answer_online(version: InstrumentVersion) -> bool:
     """Whether people can answer this version on a page: it has wording, shipped or installed
     and valid (a broken local file counts as none, so no invitation asks it)."""
-    instrument = definitions.parse(version.definition)
+    instrument = instrument_for(version)
     try:
         return wording_for(instrument) is not None
     except WordingError:

@@ -452,7 +452,7 @@ def test_the_run_page_costs_the_same_queries_for_2_and_20_participants(
     # session, user, principal, run, the plan (own schedules, shared ones and their instruments),
     # switched off, dates, versions, enrolments, invitations, responses, scores, whom the user
     # may enter answers for, open alerts
-    assert_flat_query_count(lambda: coordinator_client.get(run_url(run)), grow, expected=16)
+    assert_flat_query_count(lambda: coordinator_client.get(run_url(run)), grow, expected=17)
 
 
 # ---------------------------------------------------------------------------------------
