@@ -14,7 +14,9 @@ consent from the database and:
 - answers as ``carers`` describes (change over time, blanks, unfinished forms), stores the
   scores ``scoring`` gives for the stored answers and raises the safety alerts its rules
   give, some followed up and closed;
-- adds yearly RECOLLECT self-assessments (``fidelity``).
+- adds yearly RECOLLECT self-assessments (``fidelity``);
+- gives the demo participant login a course evaluated from baseline to end, with consent,
+  answers and scores she may see, from a generator of her own (``participant``).
 
 One group of organisations (a college and its partners) is saved per transaction. The
 response services are not called row by row (far too slow at scale), but every row is one
@@ -24,8 +26,10 @@ they could have made; the largest tables go in through ``rows.PreparedInsert``.
 from __future__ import annotations
 
 import bisect
+import random
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -42,6 +46,7 @@ from peerpath.evaluation.models import SCHEDULED_TIMEPOINTS, InstrumentVersion, 
 from peerpath.evaluation.schedules import RunDates, Window, schedules_for_runs, window
 from peerpath.evaluation.seeding import carers, fidelity
 from peerpath.evaluation.seeding.carers import Carer
+from peerpath.evaluation.seeding.participant import DemoParticipant
 from peerpath.evaluation.seeding.plans import (
     BASELINE,
     END,
@@ -128,6 +133,26 @@ class ConsentBook:
         index = bisect.bisect_right(times, moment)
         return next((times[i] for i in range(index, len(times)) if not given[i]), None)
 
+    def last_before(self, person_id: uuid.UUID, moment: datetime) -> datetime | None:
+        """When the decision in force at ``moment`` was recorded (None: there was none)."""
+        times = self.times.get(person_id, [])
+        index = bisect.bisect_right(times, moment)
+        return times[index - 1] if index else None
+
+    def given_from(self, person_id: uuid.UUID, moment: datetime) -> datetime | None:
+        """The first moment from ``moment`` on at which consent is in force (None: never, as things stand)."""
+        if self.in_force(person_id, moment):
+            return moment
+        times, given = self.times.get(person_id, []), self.given.get(person_id, [])
+        index = bisect.bisect_right(times, moment)
+        return next((times[i] for i in range(index, len(times)) if given[i]), None)
+
+    def record(self, person_id: uuid.UUID, moment: datetime, *, given: bool) -> None:
+        """Add a decision the step itself makes (the demo participant's), in its place in time."""
+        index = bisect.bisect_right(self.times[person_id], moment)
+        self.times[person_id].insert(index, moment)
+        self.given[person_id].insert(index, given)
+
 
 @dataclass
 class SeededEvaluation:
@@ -189,15 +214,20 @@ class EvaluationSeeder:
         by_group: dict[int, list[RunInfo]] = defaultdict(list)
         for run in runs:
             by_group[group_of.get(run.organisation_id, -1)].append(run)
+        participant = DemoParticipant.for_seed(self)
         for number in sorted(by_group):
             batch = Batch()
             plans = self.plans_for(by_group[number])
             for run in by_group[number]:
                 self.evaluate(run, plans[run.id], batch)
+            if participant is not None and number == participant.group:
+                participant.take_over(batch, by_group[number], plans)
             if number == 0:
                 ensure_alerts(batch, MIN_DEMO_ALERTS)
             self.save(batch, demo=number == 0)
         self.fidelity()
+        if participant is not None:
+            participant.finish()  # last, and from her own generator: nobody else's rows change
         return self.result
 
     # Reading what delivery made ---------------------------------------------------------------
@@ -417,25 +447,30 @@ class EvaluationSeeder:
         invitation: Invitation | None = None,
         entered_by: int | None = None,
         stopped: int | None = None,
+        rng: random.Random | None = None,
+        new_id: Callable[[], uuid.UUID] | None = None,
+        blanks: bool = True,
     ) -> datetime:
         """Responses to ``codes`` in order from ``moment``, complete up to ``stopped`` (that one begun).
 
-        Returns when the last complete one was submitted (``moment`` if none was).
+        ``rng`` and ``new_id`` draw the durations, blanks and ids (the step's own unless given; the
+        answers are the carer's); ``blanks`` False answers every item. Returns when the last complete one
+        was submitted (``moment`` if none was).
         """
-        rng = self.rng
+        rng, new_id = rng or self.rng, new_id or self.new_id
         submitted = moment
         for index, code in enumerate(codes):
             if stopped is not None and index > stopped:
                 break
             form = self.forms[code]
-            answers = carers.leave_blanks(
-                rng, form, carers.questionnaire_answers(carer, form, timepoint), paper=mode != Response.Mode.ONLINE
-            )
+            answers = carers.questionnaire_answers(carer, form, timepoint)
+            if blanks:
+                answers = carers.leave_blanks(rng, form, answers, paper=mode != Response.Mode.ONLINE)
             complete = stopped is None or index < stopped
             duration = timedelta(seconds=rng.randint(60, 20 * len(form.questions) + 90))
             batch.entries.append(
                 Entry(
-                    id=self.new_id(),
+                    id=new_id(),
                     version_id=self.versions[code].pk,
                     instrument=form.instrument,
                     person_id=person_id,

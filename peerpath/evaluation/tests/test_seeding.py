@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 from django.db.models import Max, Min
+from django.urls import reverse
 
 from peerpath.core import seeding
 from peerpath.courses.choices import Category
-from peerpath.delivery.models import CourseRun, Enrolment
-from peerpath.evaluation import definitions, scoring
+from peerpath.courses.presenters import format_day
+from peerpath.delivery.models import Attendance, CourseRun, Enrolment, EnrolmentStatusChange, Session
+from peerpath.evaluation import definitions, scoring, wording
 from peerpath.evaluation.models import (
     Answer,
     InstrumentVersion,
@@ -29,9 +31,11 @@ from peerpath.evaluation.models import (
     Schedule,
     Score,
 )
+from peerpath.evaluation.questionnaire_forms import shown
 from peerpath.evaluation.schedules import RunDates, window
-from peerpath.evaluation.seeding import plans
+from peerpath.evaluation.seeding import participant, plans
 from peerpath.people.models import Consent, Membership, Person
+from peerpath.people.services import consenting
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +75,50 @@ def _fingerprint() -> tuple[int, str]:
     return len(answers), hashlib.sha256(repr(dump).encode()).hexdigest()
 
 
+def _others(person_id: Any) -> str:
+    """A digest of every seeded row of evaluation, people and delivery that is not the demo participant's."""
+    responses = Response.objects.exclude(person_id=person_id)
+    dump = [
+        list(
+            Invitation.objects.exclude(person_id=person_id)
+            .order_by("id")
+            .values_list("id", "person_id", "run_id", "timepoint", "status", "nonce", "created_at", "reminders")
+        ),
+        sorted(
+            InvitationQuestionnaire.objects.exclude(invitation__person_id=person_id).values_list(
+                "invitation_id", "instrument_version__code", "position"
+            )
+        ),
+        list(responses.order_by("id").values_list("id", "person_id", "run_id", "timepoint", "mode", "completed_at")),
+        sorted(Answer.objects.filter(response__in=responses).values_list("response_id", "item_id", "value")),
+        sorted(Score.objects.filter(response__in=responses).values_list("response_id", "scale_code", "value")),
+        list(SafetyAlert.objects.order_by("response_id").values_list("response_id", "status", "closed_at")),
+        list(Consent.objects.exclude(person_id=person_id).order_by("id").values_list("id", "decision", "recorded_at")),
+        sorted(
+            Membership.objects.exclude(person_id=person_id).values_list("person_id", "organisation_id", "started_on")
+        ),
+        list(Person.objects.exclude(pk=person_id).order_by("id").values_list("id", "created_at", "updated_at")),
+        list(Enrolment.objects.exclude(person_id=person_id).order_by("id").values_list("id", "status", "updated_at")),
+        sorted(
+            EnrolmentStatusChange.objects.exclude(enrolment__person_id=person_id).values_list(
+                "enrolment_id", "to_status", "changed_at"
+            )
+        ),
+        sorted(
+            Attendance.objects.exclude(enrolment__person_id=person_id).values_list(
+                "enrolment_id", "session_id", "status"
+            )
+        ),
+        # A place she is given counts in its run's places taken (delivery's tests check the counters).
+        list(CourseRun.objects.order_by("id").values_list("id", "status", "capacity", "waiting")),
+    ]
+    return hashlib.sha256(repr(dump).encode()).hexdigest()
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """The small scale seeded once for the module (seed 2026), after seeding 2026 and 2027 and rolling them back."""
+    """The small scale seeded once for the module (seed 2026), after seeding 2026 and 2027 and rolling them back,
+    and seeding 2026 without the demo participant's part (``others`` is what everyone else got then)."""
     seeding.autodiscover()
     with django_db_blocker.unblock():
         fingerprints = {}
@@ -82,10 +127,15 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
                 _seed(seed)
                 fingerprints[label] = _fingerprint()
                 transaction.set_rollback(True)
+        with transaction.atomic(), pytest.MonkeyPatch.context() as patch:
+            patch.setattr(participant, "DEMO_LOGIN", "nobody")  # no such login: her part is left out
+            _seed(2026)
+            without_her = _others(Person.objects.get(user__username="participant").pk)
+            transaction.set_rollback(True)
         with transaction.atomic():
             result = _seed(2026)
             fingerprints["again"] = _fingerprint()
-            yield {"fingerprints": fingerprints, "result": result}
+            yield {"fingerprints": fingerprints, "result": result, "others": without_her}
             transaction.set_rollback(True)
 
 
@@ -178,6 +228,12 @@ def test_invitations_go_to_people_with_an_email_and_consent_in_force_and_ask_the
     ):
         asked[invitation_id].append((position, code))
     invitations = list(Invitation.objects.select_related("schedule"))
+    demo = Person.objects.get(user__username="participant").pk
+    online = {
+        version.code
+        for version in InstrumentVersion.objects.filter(status="published")
+        if wording.can_answer_online(version)
+    }
     assert invitations
     for invitation in invitations:
         assert emails[invitation.person_id]
@@ -189,7 +245,11 @@ def test_invitations_go_to_people_with_an_email_and_consent_in_force_and_ask_the
         assert earlier and earlier[-1] == "given", invitation.pk
         codes = [code for _position, code in sorted(asked[invitation.pk])]
         assert [position for position, _code in sorted(asked[invitation.pk])] == list(range(1, len(codes) + 1))
-        assert codes == list(invitation.schedule.instruments.values_list("instrument_code", flat=True))
+        scheduled = list(invitation.schedule.instruments.values_list("instrument_code", flat=True))
+        if invitation.person_id == demo:
+            # Hers ask what the invitation job asks: what the site can show online (ADR 018).
+            scheduled = [code for code in scheduled if code in online]
+        assert codes == scheduled
         assert invitation.created_at < invitation.sent_at < invitation.expires_at
         assert invitation.created_at <= NOW and len(invitation.nonce) == 32
         assert (invitation.reminders > 0) == (invitation.reminded_at is not None)
@@ -454,3 +514,91 @@ def test_each_organisation_assesses_its_fidelity_yearly_and_improves(seeded):
     assert set(by_organisation) == organisations
     assert all(len(values) == 2 for values in by_organisation.values())
     assert mean(values[-1] - values[0] for values in by_organisation.values()) > 0
+
+
+# The demo participant ---------------------------------------------------------------------------
+
+
+def _her() -> Person:
+    return Person.objects.select_related("user").get(user__username="participant")
+
+
+def _seen_by_her() -> set[str]:
+    return {
+        version.code
+        for version in InstrumentVersion.objects.all()
+        if definitions.parse(version.definition).respondent_feedback.allowed
+    }
+
+
+def test_the_demo_participant_has_consent_to_evaluation_in_force_given_online_by_herself(seeded):
+    her = _her()
+    decisions = list(Consent.objects.filter(person=her, purpose="evaluation").order_by("recorded_at"))
+
+    assert her.pk in consenting([her.pk], Consent.Purpose.EVALUATION)
+    # The people step had her withdraw it; she changed her mind before "today".
+    assert [decision.decision for decision in decisions][-2:] == ["withdrawn", "given"]
+    assert decisions[-1].recorded_at <= NOW
+    assert (decisions[-1].method, decisions[-1].recorded_by_id) == ("online", her.user.pk)
+    # It was in force whenever she answered or staff typed in her forms.
+    for started_at in Response.objects.filter(person=her).values_list("started_at", flat=True):
+        earlier = [decision.decision for decision in decisions if decision.recorded_at <= started_at]
+        assert earlier and earlier[-1] == "given", started_at
+
+
+def test_the_demo_participant_answered_a_finished_course_at_baseline_and_end_and_gained_a_little(seeded):
+    her = _her()
+    done = Response.objects.filter(person=her, status=COMPLETE, instrument_version__code__in=_seen_by_her())
+    timepoints: dict[Any, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for run_id, code, timepoint in done.values_list("run_id", "instrument_version__code", "timepoint"):
+        timepoints[run_id][code].add(timepoint)
+    course = next(run_id for run_id, codes in timepoints.items() if len(codes) >= 2)
+    both = [code for code, seen in timepoints[course].items() if {"baseline", "end"} <= seen]
+    assert len(both) >= 2 and "swemwbs" in both
+
+    run = CourseRun.objects.select_related("version__course").get(pk=course)
+    assert run.status == "completed" and run.version.course.category in (
+        Category.RECOVERY_COLLEGE,
+        Category.SELF_MANAGEMENT,
+    )
+    place = Enrolment.objects.get(person=her, run=run)
+    assert place.status == "completed"
+    # Her place is one delivery could have made: after she joined, a mark on every register.
+    joined = Membership.objects.get(person=her, organisation_id=run.organisation_id, role="participant").started_on
+    assert joined <= place.created_at.date()
+    marks = Attendance.objects.filter(enrolment=place)
+    assert marks.count() == Session.objects.filter(run=run).count() and not marks.exclude(status="present").exists()
+    # SWEMWBS's wording is licensed: a coordinator typed in her paper forms; her links asked the rest.
+    swemwbs = done.filter(run=run, instrument_version__code="swemwbs")
+    assert not swemwbs.exclude(mode__in=("paper", "phone")).exists() and not swemwbs.filter(entered_by=None).exists()
+    assert done.filter(run=run, mode="online", invitation__status="complete").exists()
+    metric = dict(swemwbs.filter(scores__scale_code="metric").values_list("timepoint", "scores__value"))
+    assert Decimal("1") <= metric["end"] - metric["baseline"] <= Decimal("5")
+
+
+def test_the_demo_participants_scores_page_lists_her_scores_over_time(seeded, client):
+    her = _her()
+    scores = list(
+        Score.objects.filter(
+            response__person=her, response__status=COMPLETE, instrument_code__in=_seen_by_her()
+        ).select_related("response")
+    )
+    assert len({score.instrument_code for score in scores}) >= 2
+    client.force_login(her.user)
+
+    response = client.get(reverse("questionnaires:my_scores"))
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "There are no scores to show you yet" not in text
+    for name in ("Short Warwick-Edinburgh Mental Wellbeing Scale", "General Self-Efficacy Scale"):
+        assert name in text
+    for score in scores:
+        assert f">{shown(score.value)}<" in text, score.instrument_code
+        assert format_day(score.response.completed_at) in text
+    listed = client.get(reverse("questionnaires:mine")).content.decode()
+    assert "You have not answered any questionnaires yet" not in listed
+
+
+def test_giving_the_demo_participant_her_part_changes_nothing_anyone_else_gets(seeded):
+    assert _others(_her().pk) == seeded["others"]
