@@ -521,27 +521,16 @@ class DemoParticipant:
         return answered if answered > sent + timedelta(minutes=20) else answered + timedelta(days=1)
 
     def open_links(self, batch: Batch) -> None:
-        """A link for each run of hers whose questionnaires are due now, where the step made her none."""
-        seeder = self.seeder
-        for run, plan, place in self.current:
-            if self.course is not None and run.id == self.course.run.id:
-                continue
-            for timepoint in SCHEDULED_TIMEPOINTS:
-                schedule = plan.get(timepoint)
-                if schedule is None or (run.id, timepoint) in self.invited:
-                    continue
-                allowed = (
-                    (E.ENROLLED, E.COMPLETED)
-                    if timepoint == BASELINE
-                    else (E.ENROLLED, E.COMPLETED, E.DID_NOT_COMPLETE)
-                )
-                span = window(schedule, run.dates)
-                if place.status not in allowed or span.due < seeder.began or not span.is_open(seeder.now):
-                    continue
-                if any(self.online(code) for code in seeder.codes_of(schedule)):
-                    invitation = self.link(run.id, schedule, span, place.created_at)
-                    if invitation is not None:
-                        self.add_link(batch, invitation)
+        """A link for each run of hers whose questionnaires are due now, where the step made her none
+        (it made none where her consent was not in force when they fell due)."""
+        others = [entry for entry in self.current if self.course is None or entry[0].id != self.course.run.id]
+        for run, schedule, span, place in due_now(
+            others, now=self.seeder.now, began=self.seeder.began, invited=self.invited
+        ):
+            if any(self.online(code) for code in self.seeder.codes_of(schedule)):
+                invitation = self.link(run.id, schedule, span, place.created_at)
+                if invitation is not None:
+                    self.add_link(batch, invitation)
 
     def link(self, run_id: uuid.UUID, schedule: Schedule, span: Window, placed_at: datetime) -> Invitation | None:
         """Her link for a timepoint, as the hourly job makes it once it is due, she has a place and her
@@ -588,6 +577,31 @@ class DemoParticipant:
 
     def for_a_carer(self, code: str) -> bool:
         return self.seeder.versions[code].respondent in PERSON_RESPONDENTS
+
+
+def due_now(
+    places: Iterable[tuple[RunInfo, dict[str, Schedule | None], Place]],
+    *,
+    now: datetime,
+    began: datetime,
+    invited: set[tuple[uuid.UUID, str]],
+) -> list[tuple[RunInfo, Schedule, Window, Place]]:
+    """Of these places (a run, its schedules, the place), the timepoints whose window is open ``now``
+    and whose invitation the job would make: not yet made, evaluation begun by then, and a place it
+    asks (at baseline, anyone with a place; later, anyone who stayed, completers or not)."""
+    due = []
+    for run, plan, place in places:
+        for timepoint in SCHEDULED_TIMEPOINTS:
+            schedule = plan.get(timepoint)
+            if schedule is None or (run.id, timepoint) in invited:
+                continue
+            asked = (
+                (E.ENROLLED, E.COMPLETED) if timepoint == BASELINE else (E.ENROLLED, E.COMPLETED, E.DID_NOT_COMPLETE)
+            )
+            span = window(schedule, run.dates)
+            if place.status in asked and span.due >= began and span.is_open(now):
+                due.append((run, schedule, span, place))
+    return due
 
 
 def headline(entry: Entry) -> Decimal | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from statistics import mean
 from typing import Any
@@ -33,7 +34,7 @@ from peerpath.evaluation.models import (
 )
 from peerpath.evaluation.questionnaire_forms import shown
 from peerpath.evaluation.schedules import RunDates, window
-from peerpath.evaluation.seeding import participant, plans
+from peerpath.evaluation.seeding import Place, RunInfo, participant, plans
 from peerpath.people.models import Consent, Membership, Person
 from peerpath.people.services import consenting
 
@@ -602,3 +603,31 @@ def test_the_demo_participants_scores_page_lists_her_scores_over_time(seeded, cl
 
 def test_giving_the_demo_participant_her_part_changes_nothing_anyone_else_gets(seeded):
     assert _others(_her().pk) == seeded["others"]
+
+
+def test_a_run_of_hers_gets_an_open_link_only_where_its_questionnaires_are_due_now_and_she_is_asked():
+    def run_from(first: datetime) -> RunInfo:
+        last = first + timedelta(weeks=2)
+        return RunInfo(uuid.uuid4(), uuid.uuid4(), Category.RECOVERY_COLLEGE, first, last, last + timedelta(hours=2))
+
+    starting = run_from(NOW + timedelta(days=3, hours=1))  # baseline due four days ago, open ten more
+    ended = run_from(NOW - timedelta(days=17))  # its last session three days ago: the end is due
+    plan = {
+        "baseline": Schedule(timepoint="baseline", days=7, open_days=14),
+        "end": Schedule(timepoint="end", days=0, open_days=21),
+        "follow_up": None,
+    }
+    began = NOW - timedelta(days=365)
+
+    def due(run: RunInfo, status: str, *, invited: tuple[str, ...] = (), since: datetime = began) -> list[str]:
+        place = Place(uuid.uuid4(), status, NOW - timedelta(days=40), NOW - timedelta(days=40))
+        asked = {(run.id, timepoint) for timepoint in invited}
+        found = participant.due_now([(run, plan, place)], now=NOW, began=since, invited=asked)
+        return [schedule.timepoint for _run, schedule, _span, _place in found]
+
+    assert due(starting, "enrolled") == ["baseline"]
+    assert due(starting, "waitlisted") == [] and due(starting, "withdrawn") == []
+    assert due(starting, "enrolled", invited=("baseline",)) == []  # the step made her one
+    assert due(starting, "enrolled", since=NOW - timedelta(days=1)) == []  # evaluation began after it fell due
+    # After the course, those who came without completing it are asked too.
+    assert due(ended, "did_not_complete") == ["end"] and due(ended, "completed") == ["end"]
