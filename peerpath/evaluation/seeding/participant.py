@@ -2,10 +2,11 @@
 
 The demo login ``participant`` is how a reviewer sees PeerPath as a carer. The rest of the step
 treats her as anyone else, so what she would get depends on her seeded history, and at small
-scale that is nothing: the people step has her join four weeks before "today", after every
-course of her organisations had begun, and withdraw her consent to evaluation six days before
-it. This module gives her, after the rest of the step and from a generator of her own (so that
-nothing anyone else gets changes), the part of a carer taking part in evaluation:
+scale (the default seed) that is nothing: the people step has her join four weeks before
+"today", after every course of her organisations had begun, and withdraw her consent to
+evaluation six days before it. This module gives her, after the rest of the step and from a
+generator of her own (so that nothing anyone else gets changes), the part of a carer taking
+part in evaluation:
 
 - one finished Recovery College course of her organisations (else a self-management one),
   evaluated at baseline and end, and at follow-up where its schedule and dates allow. It is a
@@ -311,26 +312,25 @@ class DemoParticipant:
     # At the end of the step --------------------------------------------------------------------
 
     def finish(self) -> None:
-        """Make and save her consent, place, answers with their scores and open links."""
-        seeder = self.seeder
+        """Make and save her consent, place, answers with their scores and open links, in one transaction."""
+        seeder, context = self.seeder, self.seeder.context
         batch, made = Batch(), Made()
         course = self.course
-        if course is not None and not seeder.consents.in_force(self.person_id, course.baseline.due):
-            # Given when she asked for her place (she had withdrawn it before, or never been asked).
-            self.consent(made, course.placed_at + timedelta(minutes=self.rng.randint(2, 15)))
-        if (course is not None or self.current) and not seeder.consents.in_force(self.person_id, seeder.now):
-            last = seeder.consents.last_before(self.person_id, seeder.now)
-            if last is not None and last < seeder.now - timedelta(hours=3):
-                # She changed her mind a day or two later (or this morning, if she withdrew yesterday).
-                back = last + timedelta(days=self.rng.randint(1, 3), minutes=self.rng.randint(-120, 120))
-                self.consent(made, max(last + timedelta(hours=1), min(back, seeder.now - timedelta(hours=1))))
-        if course is not None:
-            if course.place is None:
-                self.place(made, course)
-            self.evaluate(course, batch)
-        self.open_links(batch)
         with transaction.atomic(savepoint=False):
-            context = seeder.context
+            if course is not None and not seeder.consents.in_force(self.person_id, course.baseline.due):
+                # Given when she asked for her place (she had withdrawn it before, or never been asked).
+                self.consent(made, course.placed_at + timedelta(minutes=self.rng.randint(2, 15)))
+            if (course is not None or self.current) and not seeder.consents.in_force(self.person_id, seeder.now):
+                last = seeder.consents.last_before(self.person_id, seeder.now)
+                if last is not None and last < seeder.now - timedelta(hours=3):
+                    # She changed her mind one to three days later (this morning, if she withdrew yesterday).
+                    back = last + timedelta(days=self.rng.randint(1, 3), minutes=self.rng.randint(-120, 120))
+                    self.consent(made, max(last + timedelta(hours=1), min(back, seeder.now - timedelta(hours=1))))
+            if course is not None:
+                if course.place is None:
+                    self.place(made, course)
+                self.evaluate(course, batch)
+            self.open_links(batch)
             context.save_chunk(made.consents, made.enrolments, made.changes, made.marks)
             if made.enrolments:
                 CourseRun.objects.filter(pk__in=[row.run_id for row in made.enrolments]).update(
@@ -341,9 +341,10 @@ class DemoParticipant:
             )
         for invitation in batch.invitations:
             seeder.result.counts[f"invitations_{invitation.status}"] += 1
-            if invitation.status == Invitation.Status.OPEN and invitation.expires_at > seeder.now:
-                seeder.result.counts["invitations_live"] += 1
-        seeder.context.progress(
+            if invitation.status == Invitation.Status.OPEN:
+                key = "invitations_expired" if invitation.expires_at <= seeder.now else "invitations_live"
+                seeder.result.counts[key] += 1
+        context.progress(
             f"evaluation: the demo participant answered {len(batch.entries)} questionnaires "
             f"and has {len(batch.invitations)} links"
         )
@@ -366,8 +367,9 @@ class DemoParticipant:
 
     def place(self, made: Made, course: Course) -> None:
         """Her place on the course, as the delivery step writes one: asked for by herself, a mark on every
-        register beside the others', completed by whoever completed the run. Her membership, record and
-        login then date from her request, as delivery's places do from people's joining."""
+        register beside the others', completed by whoever completed the run. Her membership of its
+        organisation, her record and her login then date from her request, as delivery has people ask
+        for places only once they have joined (call inside the saving transaction)."""
         run_id, asked = course.run.id, course.placed_at
         registers: dict[uuid.UUID, tuple[int, datetime, bool]] = {}
         for session_id, recorded_by, recorded_at, late in (
