@@ -70,11 +70,17 @@ CATEGORIES = (Category.RECOVERY_COLLEGE, Category.SELF_MANAGEMENT)
 AUDIENCES = (Audience.CARERS, Audience.EVERYONE)
 # Longer than answering every questionnaire of a sitting takes (as the step's ``ANSWERING``).
 ANSWERING = timedelta(hours=2)
-# Draws of a carer tried before her answers show the modest gain wanted (each draw is cheap).
-ATTEMPTS = 200
+# Carers drawn before one shows the modest gain wanted (a draw is cheap; about one in twenty is answered).
+ATTEMPTS = 2000
 # Her SWEMWBS metric score rises by this much from baseline to end, in points: enough for her to
-# notice, modest beside a reliable change of 2.86.
-SWEMWBS_GAIN = (Decimal("1"), Decimal("5"))
+# notice, about a reliable change (2.86), no more.
+SWEMWBS_GAIN = (Decimal("1.5"), Decimal("3.5"))
+# Her level at baseline, in standard deviations: near the typical carer's (SWEMWBS about 21), a
+# little below rather than far from it either way.
+LEVEL = (-0.8, 0.4)
+# Her change at the end (and at follow-up, no more than that), in standard deviations: a modest gain.
+END_CHANGE = (0.3, 0.8)
+FOLLOW_UP_CHANGE = 0.2
 REMINDER_DAYS = (4, 9)
 
 
@@ -449,7 +455,12 @@ class DemoParticipant:
         draft, finished = Batch(), dict[uuid.UUID, datetime]()
         for _attempt in range(ATTEMPTS):
             carer = Carer(self.rng, completed=True)
-            if not (0.3 <= carer.changes[END] <= 0.8 and 0.2 <= carer.changes[FOLLOW_UP] <= carer.changes[END] + 0.1):
+            end, later = carer.changes[END], carer.changes[FOLLOW_UP]
+            if not (
+                LEVEL[0] <= carer.level <= LEVEL[1]
+                and END_CHANGE[0] <= end <= END_CHANGE[1]
+                and FOLLOW_UP_CHANGE <= later <= end
+            ):
                 continue
             draft, finished = Batch(), {}
             for sitting in sittings:
