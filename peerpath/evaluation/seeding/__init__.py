@@ -10,7 +10,10 @@ consent from the database and:
 - for each run's timepoint that fell due after evaluation began and by "today", invites every
   enrolled person whose consent to evaluation was in force, by email when they have an
   address (reminders, answers, non-answers, links left unfinished or expired, invitations
-  withdrawn when people leave) and otherwise on paper or by phone, typed in by a coordinator;
+  withdrawn when people leave) and otherwise on paper or by phone, typed in by a coordinator.
+  A link asks only what the site can show online, as the invitation job decides it; the
+  licensed questionnaires whose wording is not installed (SWEMWBS, CarerQol) go round on
+  paper and are typed in;
 - answers as ``carers`` describes (change over time, blanks, unfinished forms), stores the
   scores ``scoring`` gives for the stored answers and raises the safety alerts its rules
   give, some followed up and closed;
@@ -57,6 +60,7 @@ from peerpath.evaluation.seeding.plans import (
     make_schedules,
 )
 from peerpath.evaluation.seeding.rows import Batch, Entry, Followers, Scorer, ensure_alerts, save_batch
+from peerpath.evaluation.wording import can_answer_online
 from peerpath.people.models import Consent, Membership, Person
 from peerpath.people.seeding import SHARED_KEY as PEOPLE_KEY
 from peerpath.people.seeding import SeededPeople
@@ -193,6 +197,9 @@ class EvaluationSeeder:
             if version.code not in self.versions:
                 self.versions[version.code] = version
                 self.forms[version.code] = carers.Form(definitions.parse(version.definition))
+        # What a link can ask, as the invitation job decides it: licensed wording that is not
+        # installed (SWEMWBS, CarerQol) is typed in from the paper form instead (ADR 018).
+        self.online = {code: can_answer_online(version) for code, version in self.versions.items()}
         runs = self.load_runs()
         home = self.people.organisations[0].id if self.people.organisations else None
         made = make_schedules(
@@ -304,10 +311,17 @@ class EvaluationSeeder:
                 if carer is None:
                     carer = Carer(self.rng, completed=place.status in (E.COMPLETED, E.ENROLLED))
                     carers_here[place.person_id] = carer
-                if place.person_id in self.without_email:
-                    self.typed_in(run, schedule, span, place, carer, batch)
-                else:
-                    self.invite(run, schedule, span, invited_at, place, carer, batch)
+                codes = self.codes_of(schedule)
+                online = tuple(code for code in codes if self.online[code])
+                if place.person_id in self.without_email or not online:
+                    self.typed_in(run, schedule, span, place, carer, batch, codes)
+                    continue
+                self.invite(run, schedule, span, invited_at, place, carer, batch, online)
+                licensed = tuple(code for code in codes if code not in online)
+                if licensed:
+                    # The licensed questionnaires go round on paper at the session (or by phone
+                    # at follow-up), and a coordinator types them in.
+                    self.typed_in(run, schedule, span, place, carer, batch, licensed)
 
     def willing(self, carer: Carer, timepoint: str, status: str) -> float:
         """How likely this carer is to answer at ``timepoint``, given how the course went and what they did before.
@@ -332,6 +346,7 @@ class EvaluationSeeder:
         place: Place,
         carer: Carer,
         batch: Batch,
+        codes: tuple[str, ...],
     ) -> None:
         rng = self.rng
         created = invited_at + timedelta(minutes=rng.randint(5, 55))  # the job runs hourly
@@ -349,7 +364,6 @@ class EvaluationSeeder:
             expires_at=span.closes,
             sent_at=sent,
         )
-        codes = self.codes_of(schedule)
         batch.invitations.append(invitation)
         batch.questionnaires += [
             (invitation.id, self.versions[code].pk, position) for position, code in enumerate(codes, start=1)
@@ -395,9 +409,17 @@ class EvaluationSeeder:
             )
 
     def typed_in(
-        self, run: RunInfo, schedule: Schedule, span: Window, place: Place, carer: Carer, batch: Batch
+        self,
+        run: RunInfo,
+        schedule: Schedule,
+        span: Window,
+        place: Place,
+        carer: Carer,
+        batch: Batch,
+        codes: tuple[str, ...],
     ) -> None:
-        """No email address: a paper form at the session (baseline, end) or a phone call (follow-up).
+        """``codes`` on a paper form at the session (baseline, end) or by a phone call (follow-up):
+        everything for someone without an email address, the licensed questionnaires for others.
 
         A coordinator of the run's organisation types the answers in a few days later (the call's, the same day).
         """
@@ -418,7 +440,6 @@ class EvaluationSeeder:
         if rng.random() >= min(0.9, self.willing(carer, schedule.timepoint, place.status) * 1.1):
             return
         carer.answered.add(schedule.timepoint)
-        codes = self.codes_of(schedule)
         stopped = len(codes) - 1 if rng.random() < PART_TYPED else None
         self.answer(
             run,

@@ -268,7 +268,10 @@ def service_use(carer: Carer, form: Form, timepoint: str, rates: ServiceRates, n
     def count(item: str, mean: float) -> int:
         return _poisson(carer.uniform((who, item)), mean * scale)
 
-    admitted = carer.uniform((who, "admitted")) < min(0.8, rates.admission_chance * scale)
+    # Carers often come to a course after a crisis, so admissions in the three months before
+    # baseline run above those later (regression to the mean, on top of the carer's change).
+    after_baseline = 0.7 if timepoint != BASELINE else 1.0
+    admitted = carer.uniform((who, "admitted")) < min(0.8, rates.admission_chance * scale * after_baseline)
     sectioned = admitted and carer.uniform((who, "sectioned")) < rates.sectioned_share
     nights = 0
     if admitted:
