@@ -9,49 +9,15 @@ are queued for the task worker.
 
 from __future__ import annotations
 
-import argparse
-import logging
-import time
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from peerpath.core.jobs import PeriodicJobsCommand
 from peerpath.delivery import enrolment, reminders
 
-logger = logging.getLogger(__name__)
 
-
-def _seconds(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError("Enter a whole number of seconds") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("Enter a whole number of seconds, 1 or more")
-    return number
-
-
-class Command(BaseCommand):
+class Command(PeriodicJobsCommand):
     help = "Expire lapsed offers, start runs that have begun and send session reminders (once, or --every SECONDS)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--every", type=_seconds, metavar="SECONDS", help="keep running, and run the jobs again every SECONDS"
-        )
-
-    def handle(self, *args: Any, every: int | None = None, **options: Any) -> None:
-        if every is None:
-            self.run_once()
-            return
-        self.stdout.write(f"Running delivery jobs every {every} seconds; stop with Ctrl+C")
-        while True:
-            try:
-                self.run_once()
-            except Exception:
-                # One bad run must not stop the loop: the next one retries, and the log has the cause.
-                logger.exception("Delivery jobs failed; trying again in %s seconds", every)
-            time.sleep(every)
+    jobs_name = "delivery jobs"
 
     def run_once(self) -> None:
         now = timezone.now()

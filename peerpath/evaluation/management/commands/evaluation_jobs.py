@@ -9,39 +9,15 @@ backend (the demo) the emails go out inline; in production they are queued for t
 
 from __future__ import annotations
 
-import logging
-import time
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from peerpath.delivery.management.commands.delivery_jobs import _seconds
+from peerpath.core.jobs import PeriodicJobsCommand
 from peerpath.evaluation import invitations
 
-logger = logging.getLogger(__name__)
 
-
-class Command(BaseCommand):
+class Command(PeriodicJobsCommand):
     help = "Make due questionnaire invitations, send unsent ones and reminders (once, or --every SECONDS)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--every", type=_seconds, metavar="SECONDS", help="keep running, and run the jobs again every SECONDS"
-        )
-
-    def handle(self, *args: Any, every: int | None = None, **options: Any) -> None:
-        if every is None:
-            self.run_once()
-            return
-        self.stdout.write(f"Running evaluation jobs every {every} seconds; stop with Ctrl+C")
-        while True:
-            try:
-                self.run_once()
-            except Exception:
-                # One bad run must not stop the loop: the next one retries, and the log has the cause.
-                logger.exception("Evaluation jobs failed; trying again in %s seconds", every)
-            time.sleep(every)
+    jobs_name = "evaluation jobs"
 
     def run_once(self) -> None:
         now = timezone.now()
