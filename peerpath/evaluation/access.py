@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -79,14 +79,20 @@ def _not_found(what: str) -> Http404:
 
 # Runs ------------------------------------------------------------------------------------
 
+_Row = TypeVar("_Row", bound=Model)
+
+
+def _coordinated(user: User, rows: QuerySet[_Row]) -> QuerySet[_Row]:
+    """``rows`` of the user's coordinated organisations (by their ``organisation``), all for administrators."""
+    principal = principal_for(user)
+    if principal.is_administrator:
+        return rows
+    return rows.filter(organisation_id__in=list(principal.organisations(Role.COORDINATOR)))
+
 
 def evaluated_runs(user: User) -> QuerySet[CourseRun]:
     """Runs whose evaluation the user follows: their coordinated organisations' (all for administrators)."""
-    principal = principal_for(user)
-    runs = CourseRun.objects.all()
-    if principal.is_administrator:
-        return runs
-    return runs.filter(organisation_id__in=list(principal.organisations(Role.COORDINATOR)))
+    return _coordinated(user, CourseRun.objects.all())
 
 
 def access_evaluated_run(user: User, pk: Any) -> CourseRun:
@@ -173,11 +179,7 @@ def access_fhir_questionnaire(user: User, code: str, version: int) -> Instrument
 
 def followed_alerts(user: User) -> QuerySet[SafetyAlert]:
     """Safety alerts the user follows up: their coordinated organisations' (all for administrators)."""
-    principal = principal_for(user)
-    alerts = SafetyAlert.objects.all()
-    if principal.is_administrator:
-        return alerts
-    return alerts.filter(organisation_id__in=list(principal.organisations(Role.COORDINATOR)))
+    return _coordinated(user, SafetyAlert.objects.all())
 
 
 def access_alert(user: User, pk: Any) -> SafetyAlert:
