@@ -399,7 +399,15 @@ def run_participants(user: User, run: CourseRun, *, now: datetime | None = None)
         Response.objects.filter(run=run, person_id__in=person_ids, timepoint__in=SCHEDULED_TIMEPOINTS)
         # Prefetched, not joined: a handful of versions, each definition decoded once, not once per response.
         .prefetch_related("instrument_version")
-        .prefetch_related(Prefetch("scores", queryset=Score.objects.order_by("scale_code", "-scoring_version")))
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                # Only what the page shows: a run's page holds hundreds of scores.
+                queryset=Score.objects.only("response_id", "scale_code", "value", "band", "scoring_version").order_by(
+                    "scale_code", "-scoring_version"
+                ),
+            )
+        )
         .order_by("started_at", "pk")
     )
     responses: defaultdict[tuple[uuid.UUID, str], list[Response]] = defaultdict(list)
