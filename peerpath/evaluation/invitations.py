@@ -28,7 +28,6 @@ from peerpath.evaluation.models import (
     InstrumentVersion,
     Invitation,
     InvitationQuestionnaire,
-    Response,
     Schedule,
     Timepoint,
 )
@@ -62,6 +61,37 @@ class InvitationError(Exception):
     """An invitation could not be made or changed; the message is fit to show."""
 
 
+def _make(
+    person_ids: Sequence[uuid.UUID],
+    *,
+    run: CourseRun,
+    timepoint: str,
+    schedule: Schedule | None,
+    versions: Sequence[InstrumentVersion],
+    expires_at: datetime,
+    created_at: datetime | None = None,
+) -> list[Invitation]:
+    """Invitations for these people, each asking ``versions`` in order, in two inserts."""
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            person_id=person_id,
+            run=run,
+            timepoint=timepoint,
+            schedule=schedule,
+            nonce=tokens.new_nonce(),
+            created_at=created_at or timezone.now(),
+            expires_at=expires_at,
+        )
+        for person_id in person_ids
+    )
+    InvitationQuestionnaire.objects.bulk_create(
+        InvitationQuestionnaire(invitation=invitation, instrument_version=version, position=position)
+        for invitation in invitations
+        for position, version in enumerate(versions, start=1)
+    )
+    return invitations
+
+
 @transaction.atomic
 def create_invitation(
     *,
@@ -82,17 +112,8 @@ def create_invitation(
         raise InvitationError(f"{unpublished[0]} is not published")
     if expires_at <= timezone.now():
         raise InvitationError("An invitation must expire in the future")
-    invitation = Invitation.objects.create(
-        person=person,
-        run=run,
-        timepoint=timepoint,
-        schedule=schedule,
-        nonce=tokens.new_nonce(),
-        expires_at=expires_at,
-    )
-    InvitationQuestionnaire.objects.bulk_create(
-        InvitationQuestionnaire(invitation=invitation, instrument_version=version, position=position)
-        for position, version in enumerate(versions, start=1)
+    [invitation] = _make(
+        [person.pk], run=run, timepoint=timepoint, schedule=schedule, versions=versions, expires_at=expires_at
     )
     audit.record(
         actor=actor,
@@ -217,22 +238,14 @@ def create_due_invitations(now: datetime | None = None, *, actor: Actor = INVITA
             people = sorted(consenting(candidates, Consent.Purpose.EVALUATION), key=str)
             if not people:
                 continue
-            invitations = Invitation.objects.bulk_create(
-                Invitation(
-                    person_id=person_id,
-                    run=due.run,
-                    timepoint=due.timepoint,
-                    schedule=due.schedule,
-                    nonce=tokens.new_nonce(),
-                    created_at=now,
-                    expires_at=due.window.closes,
-                )
-                for person_id in people
-            )
-            InvitationQuestionnaire.objects.bulk_create(
-                InvitationQuestionnaire(invitation=invitation, instrument_version=version, position=position)
-                for invitation in invitations
-                for position, version in enumerate(versions, start=1)
+            invitations = _make(
+                people,
+                run=due.run,
+                timepoint=due.timepoint,
+                schedule=due.schedule,
+                versions=versions,
+                expires_at=due.window.closes,
+                created_at=now,
             )
             audit.record(
                 actor=actor,
@@ -334,31 +347,3 @@ def withdraw_without_consent(now: datetime | None = None) -> int:
         if person_id not in still:
             withdrawn += withdraw(Invitation(pk=invitation_id, person_id=person_id), reason=CONSENT_WITHDRAWN)
     return withdrawn
-
-
-def answered_elsewhere(invitation: Invitation) -> bool:
-    """Whether every questionnaire the invitation asks has been completed for the same person, run
-    and timepoint some other way (typed in from paper), so it needs no email."""
-    asked = set(invitation.questionnaires.values_list("instrument_version__code", flat=True))
-    done = set(
-        Response.objects.filter(
-            person_id=invitation.person_id,
-            run_id=invitation.run_id,
-            timepoint=invitation.timepoint,
-            status=Response.Status.COMPLETE,
-        ).values_list("instrument_version__code", flat=True)
-    )
-    return bool(asked) and asked <= done
-
-
-@transaction.atomic
-def complete_answered_elsewhere(invitation: Invitation, now: datetime | None = None) -> bool:
-    """Mark an open invitation complete when its questionnaires were all answered another way."""
-    if not answered_elsewhere(invitation):
-        return False
-    changed = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.OPEN).update(
-        status=Invitation.Status.COMPLETE, completed_at=now or timezone.now()
-    )
-    if changed:
-        audit.record(actor=INVITATION_JOB, action="evaluation.invitation_answered_elsewhere", target=invitation)
-    return bool(changed)

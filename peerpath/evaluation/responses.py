@@ -323,7 +323,8 @@ def submit(
 
     Each alert names the organisation whose coordinators follow it up (the run's, else the
     person's), and they are emailed once the transaction commits. When the response was the
-    last one its invitation asked, the invitation is complete and its link stops working.
+    last one the person's invitation for its run and timepoint asked (answered through the
+    link or typed in), the invitation is complete and its link stops working.
 
     ``left_blank_on_form``: the member of staff typing in a paper, phone or in-person form
     confirms that the required questions still unanswered were left blank by the person, so
@@ -378,8 +379,8 @@ def submit(
             },
         )
         transaction.on_commit(partial(_queue_safety_notice, alert.pk))
-    if current.invitation_id is not None:
-        _complete_invitation_if_done(current.invitation_id, now)
+    if current.run_id is not None and current.timepoint:
+        _complete_invitation_if_done(current, now)
     audit.record(
         actor=actor,
         action="evaluation.response_submitted",
@@ -417,16 +418,34 @@ def _queue_safety_notice(alert_id: int) -> None:
     notify_safety_alert.enqueue(alert_id)
 
 
-def _complete_invitation_if_done(invitation_id: uuid.UUID, now: datetime) -> None:
-    """Mark an invitation complete once every questionnaire it asks has a complete response."""
-    asked = Invitation.objects.filter(pk=invitation_id).values_list("questionnaires__instrument_version_id", flat=True)
-    done = Response.objects.filter(invitation_id=invitation_id, status=Response.Status.COMPLETE).values_list(
-        "instrument_version_id", flat=True
-    )
-    if set(asked) <= set(done):
-        Invitation.objects.filter(pk=invitation_id, status=Invitation.Status.OPEN).update(
-            status=Invitation.Status.COMPLETE, completed_at=now
+def _complete_invitation_if_done(response: Response, now: datetime) -> None:
+    """Mark the person's open invitation for this run and timepoint complete once every
+    questionnaire it asks has a complete response, however it was given: through the link, or
+    typed in from paper by staff (then nobody is reminded of what they have already answered)."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(
+            person_id=response.person_id,
+            run_id=response.run_id,
+            timepoint=response.timepoint,
+            status=Invitation.Status.OPEN,
         )
+        .first()
+    )
+    if invitation is None:
+        return
+    asked = set(invitation.questionnaires.values_list("instrument_version__code", flat=True))
+    done = set(
+        Response.objects.filter(
+            person_id=response.person_id,
+            run_id=response.run_id,
+            timepoint=response.timepoint,
+            status=Response.Status.COMPLETE,
+        ).values_list("instrument_version__code", flat=True)
+    )
+    if asked <= done:
+        invitation.status, invitation.completed_at = Invitation.Status.COMPLETE, now
+        invitation.save(update_fields=["status", "completed_at"])
 
 
 def same_answers(answered: Instrument, rule: Instrument) -> str | None:

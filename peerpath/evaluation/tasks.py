@@ -98,8 +98,6 @@ def _sendable(invitation_id: str) -> Invitation | None:
     if not consenting([invitation.person_id], Consent.Purpose.EVALUATION):
         invitations.withdraw(invitation, reason=invitations.CONSENT_WITHDRAWN)
         return None
-    if invitations.complete_answered_elsewhere(invitation):
-        return None
     if not invitation.person.email:
         return None
     return invitation

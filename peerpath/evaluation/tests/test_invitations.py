@@ -348,6 +348,8 @@ def test_an_invitation_answered_on_paper_is_completed_not_reminded(
         )
         responses.save_answers(actor=coordinator, response=paper, answers=given)
         responses.submit(actor=coordinator, response=paper)
+    # The last form typed in completes the invitation: its link stops working at once.
+    assert Invitation.objects.get().status == Invitation.Status.COMPLETE
 
     with django_capture_on_commit_callbacks(execute=True):
         invitations.send_due_reminders(timezone.now() + timedelta(days=2))
