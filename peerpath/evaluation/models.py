@@ -206,6 +206,14 @@ class Invitation(models.Model):
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.expires_at <= (now or timezone.now())
 
+    def closed_because(self, now: datetime | None = None) -> str | None:
+        """Why the link no longer works ("complete", "withdrawn" or "expired"), or None while it does."""
+        if self.status == self.Status.COMPLETE:
+            return "complete"
+        if self.status == self.Status.WITHDRAWN:
+            return "withdrawn"
+        return "expired" if self.is_expired(now) else None
+
 
 class InvitationQuestionnaire(models.Model):
     """One instrument version an invitation asks, in order; fixed when the invitation is made."""

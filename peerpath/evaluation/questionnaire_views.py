@@ -96,13 +96,9 @@ def token_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 def _refusal(request: HttpRequest, invitation: Invitation) -> HttpResponse | None:
     """The page for a link that no longer works (complete, withdrawn, expired), or None."""
-    if invitation.status == Invitation.Status.OPEN and not invitation.is_expired():
+    reason = invitation.closed_because()
+    if reason is None:
         return None
-    reason = "expired"
-    if invitation.status == Invitation.Status.COMPLETE:
-        reason = "complete"
-    elif invitation.status == Invitation.Status.WITHDRAWN:
-        reason = "withdrawn"
     context = {"reason": reason, "organisation": invitation.run.organisation, "course": invitation.run.version.course}
     return render(request, "evaluation/questionnaire/link_closed.jinja", context, status=410)
 

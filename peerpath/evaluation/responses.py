@@ -100,14 +100,18 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
 # Who may answer
 
 
+_CLOSED = {
+    "complete": "These questionnaires have already been completed: thank you. The link cannot be used again",
+    "withdrawn": "This invitation has been withdrawn: nothing more needs to be answered",
+    "expired": "This link has expired: your answers were not saved",
+}
+
+
 def check_invitation_open(invitation: Invitation) -> None:
     """Refuse an invitation whose link no longer works: completed, withdrawn or expired."""
-    if invitation.status == Invitation.Status.COMPLETE:
-        raise AnswerError("These questionnaires have already been completed: thank you. The link cannot be used again")
-    if invitation.status == Invitation.Status.WITHDRAWN:
-        raise AnswerError("This invitation has been withdrawn: nothing more needs to be answered")
-    if invitation.is_expired():
-        raise AnswerError("This link has expired: your answers were not saved")
+    closed = invitation.closed_because()
+    if closed is not None:
+        raise AnswerError(_CLOSED[closed])
 
 
 def _check_may_answer(actor: Actor, response: Response, invitation: Invitation | None = None) -> None:

@@ -93,7 +93,7 @@ def _sendable(invitation_id: str) -> Invitation | None:
         .filter(pk=invitation_id)
         .first()
     )
-    if invitation is None or invitation.status != Invitation.Status.OPEN or invitation.is_expired():
+    if invitation is None or invitation.closed_because() is not None:
         return None
     if not consenting([invitation.person_id], Consent.Purpose.EVALUATION):
         invitations.withdraw(invitation, reason=invitations.CONSENT_WITHDRAWN)

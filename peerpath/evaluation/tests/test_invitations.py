@@ -526,3 +526,14 @@ def test_a_safety_answer_through_a_link_is_followed_up_by_the_runs_coordinators(
     assert f"/evaluation/safety-alerts/{alert.pk}/" in email.body
     event = AuditEvent.objects.get(action="evaluation.safety_alert_notified")
     assert event.data == {"coordinators_emailed": 1}
+
+
+def test_a_link_says_why_it_is_closed_completion_and_withdrawal_before_expiry():
+    now = timezone.now()
+    past, future = now - timedelta(days=1), now + timedelta(days=1)
+
+    assert Invitation(status="open", expires_at=future).closed_because(now) is None
+    assert Invitation(status="open", expires_at=past).closed_because(now) == "expired"
+    assert Invitation(status="open", expires_at=now).closed_because(now) == "expired"  # the expiry moment itself
+    assert Invitation(status="complete", expires_at=past).closed_because(now) == "complete"
+    assert Invitation(status="withdrawn", expires_at=future).closed_because(now) == "withdrawn"
