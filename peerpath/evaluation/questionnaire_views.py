@@ -24,7 +24,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
@@ -254,22 +253,13 @@ def _answer_posted(
 
 
 def _start(found: Invitation, current: InvitationQuestionnaire) -> Response:
-    try:
-        return responses.start_response(
-            actor=responses.INVITATION_LINK,
-            person=found.person,
-            instrument_version=current.instrument_version,
-            mode=Response.Mode.ONLINE,
-            invitation=found,
-        )
-    except IntegrityError:
-        # Two first posts at once (a double tap): the other one started it; answer into that.
-        started = next(
-            q.response  # type: ignore[attr-defined]
-            for q in access.invitation_questionnaires(found)
-            if q.pk == current.pk and q.response is not None  # type: ignore[attr-defined]
-        )
-        return started
+    return responses.start_response(
+        actor=responses.INVITATION_LINK,
+        person=found.person,
+        instrument_version=current.instrument_version,
+        mode=Response.Mode.ONLINE,
+        invitation=found,
+    )
 
 
 def _after_submit(asked: list[InvitationQuestionnaire], current: InvitationQuestionnaire) -> int | None:

@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerpath.core import audit
@@ -155,7 +155,8 @@ def start_response(
     by a system job). On paper, by phone or in person, a member of staff who may enter
     answers for them (``access.may_enter_for``) can start it and becomes its ``entered_by``.
     Through an invitation's link (``invitation`` given), the response takes the invitation's
-    person, run and timepoint; the instrument version must be one the invitation asks.
+    person, run and timepoint; the instrument version must be one the invitation asks, and a
+    questionnaire already started through the link is returned rather than started twice.
     """
     actor = audit.check_actor(actor)
     if instrument_version.status != InstrumentVersion.Status.PUBLISHED:
@@ -172,6 +173,9 @@ def start_response(
         if not invitation.questionnaires.filter(instrument_version=instrument_version).exists():
             raise AnswerError(f"This invitation does not ask {instrument_version.short_name}")
         run, timepoint = invitation.run, invitation.timepoint
+        started = Response.objects.filter(invitation=invitation, instrument_version=instrument_version).first()
+        if started is not None:
+            return started  # one response per questionnaire of a link: a second start goes on with it
     elif isinstance(actor, SystemActor):
         if mode != Response.Mode.ONLINE:
             raise AnswerError("Only a member of staff can enter answers given on paper, by phone or in person")
@@ -181,15 +185,22 @@ def start_response(
         if not may_enter_for(actor, person):
             raise AnswerError("You cannot enter answers for this person")
         entered_by = actor
-    response = Response.objects.create(
-        instrument_version=instrument_version,
-        person=person,
-        run=run,
-        timepoint=timepoint,
-        mode=mode,
-        entered_by=entered_by,
-        invitation=invitation,
-    )
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                instrument_version=instrument_version,
+                person=person,
+                run=run,
+                timepoint=timepoint,
+                mode=mode,
+                entered_by=entered_by,
+                invitation=invitation,
+            )
+    except IntegrityError:
+        if invitation is None:
+            raise
+        # Two first posts at once (a double tap): the other started it; go on with that one.
+        return Response.objects.get(invitation=invitation, instrument_version=instrument_version)
     audit.record(
         actor=actor,
         action="evaluation.response_started",

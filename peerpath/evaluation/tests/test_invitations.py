@@ -537,3 +537,25 @@ def test_a_link_says_why_it_is_closed_completion_and_withdrawal_before_expiry():
     assert Invitation(status="open", expires_at=now).closed_because(now) == "expired"  # the expiry moment itself
     assert Invitation(status="complete", expires_at=past).closed_because(now) == "complete"
     assert Invitation(status="withdrawn", expires_at=future).closed_because(now) == "withdrawn"
+
+
+def test_starting_a_links_questionnaire_twice_goes_on_with_the_first(run, coordinator):
+    invite_all(run, coordinator)
+    invitation = Invitation.objects.get()
+
+    def start():
+        return responses.start_response(
+            actor=responses.INVITATION_LINK,
+            person=invitation.person,
+            instrument_version=shipped("gse"),
+            mode="online",
+            invitation=invitation,
+        )
+
+    first = start()
+    responses.save_answers(actor=responses.INVITATION_LINK, response=first, answers={"q1": 2}, invitation=invitation)
+
+    assert start() == first
+    assert Response.objects.filter(invitation=invitation).count() == 1
+    assert AuditEvent.objects.filter(action="evaluation.response_started").count() == 1
+    assert dict(first.answers.values_list("item_id", "value")) == {"q1": 2}
