@@ -24,6 +24,7 @@ urlpatterns = [
     path("evaluation/", include("peerpath.evaluation.urls")),
     path("questionnaires/", include("peerpath.evaluation.questionnaire_urls")),
     path("fhir/", include("peerpath.evaluation.fhir_urls")),
+    path("reports/", include("peerpath.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

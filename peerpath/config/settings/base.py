@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "peerpath.delivery",
     "peerpath.accreditation",
     "peerpath.evaluation",
+    "peerpath.reports",
 ]
 
 MIDDLEWARE = [
