@@ -188,7 +188,7 @@ def _check_columns(table: Table) -> None:
     for column in table.columns:
         if column.kind in OVER_VALUES and not column.n:
             raise ValueError(f"Column {column.key!r} needs n: the number of values it is worked out from")
-        if column.kind is Kind.PERCENT:
+        if column.kind is Kind.PERCENT or (column.kind is Kind.RATIO and column.benchmark):
             _fraction_keys(column)
         # A part that is not shown would be an unknown in the total's line, which the search
         # below does not model; a section shows every part (a "Not known" column, say).
@@ -446,6 +446,8 @@ class _Context:
             return _missing() if count is None else Cell(count, presenters.format_count(count))
         if column.kind is Kind.PERCENT:
             return self._percent(column, index, record)
+        if column.kind is Kind.RATIO and column.benchmark:
+            return self._representation(column, index, record)
         if presenters.is_missing(value):
             return _missing()
         if column.kind in OVER_VALUES:
@@ -484,6 +486,18 @@ class _Context:
             return _hidden(FEW_VALUES)
         share = presenters.rounded(Decimal(100 * numerator) / Decimal(denominator), column.decimals)
         return Cell(float(share), presenters.format_percent(share, column.decimals))
+
+    def _representation(self, column: Column, index: int, record: Mapping[str, Any]) -> Cell:
+        """A share of the protected counts over a population share (a percentage): never finer
+        than the counts shown, so it cannot give back a count that was rounded or hidden."""
+        share = self._percent(column, index, record)
+        benchmark = record.get(column.benchmark or "")
+        if share.suppressed or share.value is None:
+            return share
+        if presenters.is_missing(benchmark) or not benchmark:
+            return _missing()
+        ratio = Decimal(str(share.value)) / Decimal(str(benchmark))
+        return Cell(float(presenters.rounded(ratio, column.decimals)), presenters.format_number(ratio, column.decimals))
 
     def _over_values(self, column: Column, value: Any, record: Mapping[str, Any]) -> Cell:
         """A mean, statistic, ratio or amount: hidden when its own ``n`` (exact) is too small."""

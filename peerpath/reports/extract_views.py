@@ -23,8 +23,7 @@ DOWNLOADS = ("xlsx", "csv", "dictionary")
 
 
 @require_safe
-# permission_required is typed for HttpResponse; downloads are FileResponse and StreamingHttpResponse.
-@permission_required("reports.extract")  # type: ignore[arg-type]
+@permission_required("reports.extract")
 def extract(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     filters = read_filters(request.user, request.GET)
     download = request.GET.get("download", "")

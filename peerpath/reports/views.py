@@ -1,16 +1,173 @@
-"""Report pages (namespace ``reports``; ADR 019)."""
+"""Report pages, their exports and the programme report (namespace ``reports``; ADR 019).
+
+Every page reads the shared filters (``filters.read_filters``): organisations the user may
+report on, a period, and optional narrowing. A bad filter value is dropped with a message,
+never a 500. Figures come from the sections, go through ``presenting.show`` (the disclosure
+policy, unless the user may see exact figures for every organisation chosen) and are laid
+out by one macro, so a page, its export and the programme report agree.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from peerpath.core.decorators import permission_required
+from peerpath.core.forms import error_list
+from peerpath.core.pdf import pdf_response
 from peerpath.core.types import AuthenticatedHttpRequest
+from peerpath.reports import access, exports, programme
 from peerpath.reports.filters import read_filters
+from peerpath.reports.forms import CompareForm, OutcomeOptionsForm, ProgrammeReportForm
+from peerpath.reports.models import ReportBuild
+from peerpath.reports.presenting import SECTIONS, about_rows, build_section, show
+from peerpath.reports.sections import outcomes
+
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
+def _warn(request: AuthenticatedHttpRequest, notes: list[str]) -> None:
+    for note in notes:
+        messages.warning(request, note)
+
+
+def _section_options(key: str, request: AuthenticatedHttpRequest) -> tuple[dict[str, Any], Any]:
+    """The section's own options (outcomes: measure, scale, comparison, breakdown)."""
+    if key == "outcomes":
+        known = outcomes.measures()
+        form: Any = OutcomeOptionsForm(request.GET, measures=known)
+        options, notes = form.options()
+        options["known"] = known
+    elif key == "service-use":
+        form = CompareForm(request.GET)
+        options, notes = form.options()
+    else:
+        return {}, None
+    _warn(request, notes)
+    return options, form
+
+
+@require_safe
 @permission_required("reports.view")
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Headline figures and charts for the user's organisations, and the way into each report."""
     filters = read_filters(request.user, request.GET)
-    return render(request, "reports/dashboard.jinja", {"filters": filters})
+    _warn(request, filters.messages)
+    scope = filters.scope
+    shown = [
+        show(build_section(key, scope), scope, id_prefix="dash-") for key in ("reach", "outcomes", "accreditation")
+    ]
+    return render(
+        request,
+        "reports/dashboard.jinja",
+        {
+            "filters": filters,
+            "shown": shown,
+            "sections": SECTIONS,
+            "may_extract": access.may_extract(request.user),
+            "builds": programme.recent_builds(request.user),
+        },
+    )
+
+
+@require_safe
+@permission_required("reports.view")
+def section(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    if key not in SECTIONS:
+        raise Http404("No such report")
+    filters = read_filters(request.user, request.GET)
+    _warn(request, filters.messages)
+    options, options_form = _section_options(key, request)
+    built = build_section(key, filters.scope, **options)
+    return render(
+        request,
+        "reports/section.jinja",
+        {
+            "key": key,
+            "filters": filters,
+            "options_form": options_form,
+            "shown": show(built, filters.scope),
+            "sections": SECTIONS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_safe
+@permission_required("reports.view")
+def export(request: AuthenticatedHttpRequest, key: str, fmt: str) -> HttpResponseBase:
+    """Every table of one report as CSV or XLSX, always through the disclosure policy."""
+    if key not in SECTIONS or fmt not in EXPORT_FORMATS:
+        raise Http404("No such export")
+    filters = read_filters(request.user, request.GET)
+    options, _ = _section_options(key, request)
+    scope = filters.scope.published
+    shown = show(build_section(key, scope, **options), scope)
+    about = [*about_rows(scope, shown), *(("Note", note) for note in filters.messages)]
+    filename = f"peerpath-{key}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+    if fmt == "csv":
+        return exports.csv_response(shown.tables, filename=f"{filename}.csv", about=about)
+    return exports.xlsx_response(shown.tables, filename=f"{filename}.xlsx", about=about)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required("reports.view")
+def programme_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Ask for a programme report for the filters chosen; it is built in the background."""
+    filters = read_filters(request.user, request.GET)
+    form = ProgrammeReportForm(request.POST or None, initial={"title": "Programme report"})
+    if request.method == "POST" and form.is_valid():
+        build = programme.request_report(actor=request.user, query=request.GET, title=form.cleaned_data["title"])
+        return redirect("reports:programme_status", build_id=build.pk)
+    _warn(request, filters.messages)
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "reports/programme_new.jinja",
+        {
+            "filters": filters,
+            "form": form,
+            "errors": error_list(form) if form.is_bound else [],
+            "query": request.GET.urlencode(),
+        },
+        status=status,
+    )
+
+
+def _own_build(request: AuthenticatedHttpRequest, build_id: UUID) -> ReportBuild:
+    return programme.own_build(request.user, build_id)
+
+
+@require_safe
+@permission_required("reports.view")
+def programme_status(request: AuthenticatedHttpRequest, build_id: UUID) -> HttpResponse:
+    """Progress while the report is built (the page polls itself with HTMX), then the downloads."""
+    build = _own_build(request, build_id)
+    template = (
+        "reports/_programme_progress.jinja" if request.headers.get("HX-Request") else "reports/programme_status.jinja"
+    )
+    return render(request, template, {"build": build})
+
+
+@require_safe
+@permission_required("reports.view")
+def programme_document(request: AuthenticatedHttpRequest, build_id: UUID, fmt: str) -> HttpResponse:
+    build = _own_build(request, build_id)
+    if build.status != ReportBuild.Status.DONE:
+        raise Http404("This report is not ready")
+    name = f"{build.title} {build.created_at:%Y-%m-%d}"
+    if fmt == "pdf":
+        return pdf_response(bytes(build.pdf or b""), name, inline=False)
+    if fmt == "xlsx":
+        response = HttpResponse(bytes(build.xlsx or b""), content_type=exports.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{exports.safe_filename(name, "xlsx")}"'
+        return response
+    if fmt == "html":
+        return HttpResponse(build.html)
+    raise Http404("No such format")

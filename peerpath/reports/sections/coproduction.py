@@ -203,6 +203,10 @@ CODELIVERY_COLUMNS = (
 def codelivery_table(scope: Scope) -> Table:
     """Runs and sessions co-delivered, per course category and in all (four queries)."""
     runs, sessions = codelivery_counts(staffing(scope.runs()))
+    # Support-group formats are led by an accredited peer facilitator with no professional
+    # tutor (ARCHITECTURE.md): co-delivery does not apply to them, so they are left out.
+    for counts in (runs, sessions):
+        counts.pop(Category.SUPPORT_GROUP.value, None)
     rows = [
         _codelivery_row(category.label, runs.get(category.value, (0, 0)), sessions.get(category.value, (0, 0)))
         for category in Category
@@ -218,13 +222,13 @@ def codelivery_table(scope: Scope) -> Table:
         total=_codelivery_row("All categories", all_runs, all_sessions),
         description=(
             "How many runs, and how many of their sessions, were co-delivered by an accredited peer "
-            "trainer (a peer facilitator for support-group formats) and a professional tutor."
+            "trainer and a professional tutor."
         ),
         notes=(
             "Runs and sessions are not people, so their counts are shown exactly.",
             "Sessions include those of these runs still to come, as staffed now.",
-            "Support-group session formats are usually led by peer facilitators without a professional "
-            "tutor, so few of them count as co-delivered.",
+            "Support-group session formats are left out: they are led by an accredited peer facilitator "
+            "without a professional tutor.",
         ),
     )
 
@@ -472,10 +476,12 @@ def fidelity_table(scope: Scope) -> Table:
             description="Organisations are not people: shown exactly",
         ),
         Column(key="assessments", label="Self-assessments", kind=Kind.FIXED, decimals=0),
-        Column(key="mean_total", label="Mean total score", kind=Kind.MEAN, n="assessments", description="0 to 24"),
-        Column(key="median_total", label="Median total score", kind=Kind.MEAN, n="assessments"),
+        # Scores of colleges, not of people (REFERENCE.md §8: values not about individuals are
+        # neither rounded nor hidden), so a single college's yearly score is shown.
+        Column(key="mean_total", label="Mean total score", kind=Kind.FIXED, description="0 to 24"),
+        Column(key="median_total", label="Median total score", kind=Kind.FIXED),
         *(
-            Column(key=f"mean_{code}", label=name, kind=Kind.MEAN, n=f"n_{code}", decimals=2, description="0 to 2")
+            Column(key=f"mean_{code}", label=name, kind=Kind.FIXED, decimals=2, description="0 to 2")
             for code, name in components
         ),
     ]

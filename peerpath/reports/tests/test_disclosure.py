@@ -552,3 +552,28 @@ def test_national_and_exact_tables_show_every_count_exactly(grid: Grid) -> None:
     for protected in (protect(table, NHS, exact=True), protect(table, NHS, exact=False, national=True)):
         assert protected.suppressed_cells == 0
         assert all(shown == exact_value(table, spot) for spot, shown in shown_counts(table, protected))
+
+
+def representation_table(numerator: int, denominator: int, population: float | None) -> Table:
+    columns = [
+        label(),
+        Column(key="people", label="People", kind=Kind.COUNT),
+        Column(key="population", label="Population share (%)", kind=Kind.FIXED),
+        Column(
+            key="ratio", label="Representation ratio", kind=Kind.RATIO, decimals=2, n="people",
+            numerator="people", denominator="answered", benchmark="population",
+        ),
+    ]  # fmt: skip
+    row = {"label": "A", "people": numerator, "answered": denominator, "population": population}
+    return Table(key="r", title="r", columns=columns, rows=[row])
+
+
+def test_a_representation_ratio_is_the_rounded_share_over_the_population_share() -> None:
+    cell = protect(representation_table(13, 27, 50.0), NHS, exact=False).rows[0][3]
+    assert (cell.text, cell.value) == ("1.20", 1.2)  # 15 of 25 is 60%, over 50%; not 48.1% over 50%
+    assert protect(representation_table(13, 27, 50.0), NHS, exact=True).rows[0][3].text == "0.96"
+
+
+def test_a_representation_ratio_is_hidden_with_its_count_and_blank_without_a_benchmark() -> None:
+    assert protect(representation_table(3, 27, 50.0), NHS, exact=False).rows[0][3].text == "*"
+    assert protect(representation_table(13, 27, None), NHS, exact=False).rows[0][3].text == EN_DASH

@@ -20,7 +20,7 @@ from peerpath.courses.choices import Capacity, Category, Stage
 from peerpath.courses.models import CoproductionRule, Course
 from peerpath.courses.tests.factories import ContributionFactory, approved_course, log
 from peerpath.delivery.models import CourseRun, FacilitatorAssignment
-from peerpath.delivery.tests.factories import accredit, open_run, tutor
+from peerpath.delivery.tests.factories import open_run, tutor
 from peerpath.evaluation import instruments
 from peerpath.evaluation.models import InstrumentVersion, Response, Score
 from peerpath.people.models import Membership, Organisation, Person
@@ -28,7 +28,7 @@ from peerpath.people.tests.factories import MembershipFactory, OrganisationFacto
 from peerpath.reports.filters import Scope
 from peerpath.reports.models import DisclosurePolicy
 from peerpath.reports.sections import coproduction
-from peerpath.reports.tables import Table
+from peerpath.reports.tables import Kind, Table
 
 LONDON = ZoneInfo("Europe/London")
 Role = FacilitatorAssignment.Role
@@ -153,19 +153,14 @@ def test_a_trainee_is_not_the_peer_a_run_needs(home_org, user):
     assert total["runs_codelivered"] == 0
 
 
-def test_a_support_group_format_needs_an_accredited_peer_facilitator_not_a_peer_trainer(home_org, user):
-    open_run(home_org, user, category=Category.SUPPORT_GROUP)  # a peer trainer and a tutor only
-    with_facilitator = open_run(home_org, user, category=Category.SUPPORT_GROUP)
-    facilitator = tutor(home_org)
-    accredit(facilitator, Role.PEER_FACILITATOR, first_day(with_facilitator))
-    FacilitatorAssignment.objects.create(
-        run=with_facilitator, person=facilitator, role=Role.PEER_FACILITATOR, assigned_by=user
-    )
+def test_support_group_formats_are_left_out_of_co_delivery(home_org, user):
+    open_run(home_org, user, category=Category.SUPPORT_GROUP)
+    open_run(home_org, user)
 
     table = coproduction.build(next_months(home_org)).table("codelivery")
 
-    groups = row_for(table, "category", Category.SUPPORT_GROUP.label)
-    assert (groups["runs"], groups["runs_codelivered"]) == (2, 1)
+    assert [row["category"] for row in table.rows] == [Category.RECOVERY_COLLEGE.label]
+    assert table.total is not None and table.total["runs"] == 1
 
 
 def test_categories_have_a_row_each_and_the_total_adds_them_up(home_org, user):
@@ -386,14 +381,13 @@ def test_fidelity_rows_are_years_with_the_mean_and_median_total_of_that_years_as
     assert (second["mean_learning"], second["n_learning"]) == (None, 0)
 
 
-def test_fidelity_has_a_mean_column_for_each_recollect_component_counted_by_its_own_n(db):
+def test_fidelity_scores_are_about_colleges_so_disclosure_control_leaves_them_alone(db):
     recollect()
     columns = {column.key: column for column in coproduction.fidelity_table(two_years(OrganisationFactory())).columns}
 
     component_means = [key for key in columns if key.startswith("mean_") and key != "mean_total"]
     assert len(component_means) == 12
-    assert columns["mean_learning"].n == "n_learning"
-    assert columns["mean_total"].n == columns["median_total"].n == "assessments"
+    assert {columns[key].kind for key in [*component_means, "mean_total", "median_total"]} == {Kind.FIXED}
 
 
 def test_fidelity_counts_assessments_on_the_first_and_last_days_of_the_period_only(db):

@@ -1,0 +1,85 @@
+"""From a section's exact tables to what a page, an export or the programme report shows.
+
+``show`` puts every table of a section through the disclosure policy (exact only where the
+scope allows it) and draws the section's charts from the protected cells, so a chart can
+never show what its table hides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from peerpath.reports import charts, disclosure
+from peerpath.reports.filters import Scope
+from peerpath.reports.sections import Chart, Section, accreditation, coproduction, outcomes, reach, service_use
+from peerpath.reports.tables import ProtectedTable
+
+# The report pages, in the order the dashboard and the programme report list them.
+SECTIONS: dict[str, tuple[str, Callable[..., Section]]] = {
+    "reach": ("Reach: people trained and served", reach.build),
+    "outcomes": ("Outcomes for carers", outcomes.build),
+    "service-use": ("Mental health service use", service_use.build),
+    "coproduction": ("Co-production and fidelity", coproduction.build),
+    "accreditation": ("Accreditation", accreditation.build),
+}
+
+
+@dataclass(kw_only=True)
+class ShownChart:
+    chart: Chart
+    svg: Markup
+    table: ProtectedTable
+
+
+@dataclass(kw_only=True)
+class ShownSection:
+    section: Section
+    tables: list[ProtectedTable]
+    charts: list[ShownChart]
+    rule: str
+    exact: bool
+
+    @property
+    def suppressed_cells(self) -> int:
+        return sum(table.suppressed_cells for table in self.tables)
+
+
+def show(section: Section, scope: Scope, *, id_prefix: str = "") -> ShownSection:
+    policy = disclosure.Policy.from_model(scope.policy)
+    protected = [
+        disclosure.protect(table, policy, exact=scope.exact, national=scope.national) for table in section.tables
+    ]
+    by_key = {table.key: table for table in protected}
+    shown = [
+        ShownChart(
+            chart=chart,
+            svg=charts.render(chart, by_key[chart.table], id_prefix=f"{id_prefix}{section.key}-{index}"),
+            table=by_key[chart.table],
+        )
+        for index, chart in enumerate(section.charts)
+        if chart.table in by_key and by_key[chart.table].rows
+    ]
+    rule = (
+        protected[0].rule
+        if protected
+        else disclosure.EXACT_RULE
+        if scope.exact
+        else policy.describe(national=scope.national)
+    )
+    return ShownSection(section=section, tables=protected, charts=shown, rule=rule, exact=scope.exact)
+
+
+def about_rows(scope: Scope, shown: ShownSection | None = None) -> list[tuple[str, str]]:
+    """What an export or report covers and which rules applied: its first rows or sheet."""
+    rows = list(scope.describe())
+    if shown is not None:
+        rows.append(("Disclosure control", shown.rule))
+    return rows
+
+
+def build_section(key: str, scope: Scope, **options: Any) -> Section:
+    return SECTIONS[key][1](scope, **options)
