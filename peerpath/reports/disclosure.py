@@ -508,6 +508,8 @@ class _Context:
         if column.kind is Kind.MONEY:
             amount = presenters.rounded(value, presenters.money_places(value))
             return Cell(float(amount), presenters.format_money(value))
+        if column.p_value:
+            return Cell(float(presenters.rounded(value, 3)), presenters.format_p(value))
         return Cell(float(presenters.rounded(value, column.decimals)), presenters.format_number(value, column.decimals))
 
 

@@ -105,8 +105,15 @@ class PopulationBenchmark(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["area", "dimension", "category"],
-                name="benchmark_once_per_category",
-                nulls_distinct=False,
+                condition=Q(area__isnull=False),
+                name="benchmark_once_per_area_category",
+            ),
+            # The network's own benchmark (no area): SQLite cannot treat nulls as equal in a
+            # unique constraint, so it is a constraint of its own.
+            models.UniqueConstraint(
+                fields=["dimension", "category"],
+                condition=Q(area__isnull=True),
+                name="benchmark_once_per_network_category",
             ),
         ]
 

@@ -58,6 +58,15 @@ def format_number(value: Number, decimals: int) -> str:
     return _signed(f"{rounded(value, decimals):,.{decimals}f}")
 
 
+# The smallest p value written as a number; smaller ones read "<0.001".
+SMALLEST_P = Decimal("0.001")
+
+
+def format_p(value: Number) -> str:
+    """0.034, or <0.001 for a p value that three places would show as 0.000."""
+    return f"<{SMALLEST_P}" if Decimal(str(value)) < SMALLEST_P else format_number(value, 3)
+
+
 def format_percent(value: Number, decimals: int) -> str:
     """60.0%"""
     return f"{format_number(value, decimals)}%"

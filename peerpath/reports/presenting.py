@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from peerpath.reports import charts, disclosure
+from peerpath.reports import charts, disclosure, presenters
 from peerpath.reports.filters import Scope
 from peerpath.reports.sections import Chart, Section, accreditation, coproduction, outcomes, reach, service_use
 from peerpath.reports.tables import ProtectedTable
@@ -71,6 +71,15 @@ def show(section: Section, scope: Scope, *, id_prefix: str = "") -> ShownSection
         else policy.describe(national=scope.national)
     )
     return ShownSection(section=section, tables=protected, charts=shown, rule=rule, exact=scope.exact)
+
+
+def figure(shown: ShownSection, table_key: str, column: str, row: int | None = None) -> str:
+    """One protected figure as its page shows it: a row's cell, or the total's (``row`` None)."""
+    for table in shown.tables:
+        if table.key == table_key:
+            cells = table.total if row is None else (table.rows[row] if row < len(table.rows) else None)
+            return cells[table.column_index(column)].text if cells else presenters.NO_VALUE
+    return presenters.NO_VALUE
 
 
 def about_rows(scope: Scope, shown: ShownSection | None = None) -> list[tuple[str, str]]:

@@ -67,6 +67,8 @@ class Column:
     # COUNT: the total row holds the sum of the rows (each person counted in one row only).
     additive: bool = True
     decimals: int = 1
+    # A p value: below 0.001 it is written "<0.001" rather than rounded to nothing.
+    p_value: bool = False
     # Shown under the label in a page's table head and in the data dictionary of an export.
     description: str = ""
 

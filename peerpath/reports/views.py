@@ -26,7 +26,7 @@ from peerpath.reports import access, exports, programme
 from peerpath.reports.filters import read_filters
 from peerpath.reports.forms import CompareForm, OutcomeOptionsForm, ProgrammeReportForm
 from peerpath.reports.models import ReportBuild
-from peerpath.reports.presenting import SECTIONS, about_rows, build_section, show
+from peerpath.reports.presenting import SECTIONS, about_rows, build_section, figure, show
 from peerpath.reports.sections import outcomes
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -63,12 +63,23 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     shown = [
         show(build_section(key, scope), scope, id_prefix="dash-") for key in ("reach", "outcomes", "accreditation")
     ]
+    reach = shown[0]
+    key_figures = [
+        (
+            "People served",
+            figure(reach, "returning", "people"),
+            "came to a course session or a named support-group meeting",
+        ),
+        ("Started Train the Trainer", figure(reach, "funnel", "people", 0), "in this period"),
+        ("Accredited", figure(reach, "funnel", "people", 2), "of those who started, holding or having held an award"),
+    ]
     return render(
         request,
         "reports/dashboard.jinja",
         {
             "filters": filters,
             "shown": shown,
+            "key_figures": key_figures,
             "sections": SECTIONS,
             "may_extract": access.may_extract(request.user),
             "builds": programme.recent_builds(request.user),

@@ -94,6 +94,10 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
         found = pairs.complete.get(code, [])
         label = f"{instrument.short_name}: {scale.name}"
         row = _change_row(label, found, sum(pairs.lost.get(code, {}).values()))
+        better = 1 if scale.direction == "higher_is_better" else -1
+        row["direction"] = "Higher is better" if better == 1 else "Lower is better"
+        if row.get("d_z") is not None:
+            row["improvement"] = better * row["d_z"]
         rows.append(row)
         if scale.reliable_change is not None:
             change_rows.append(_class_row(label, found, scale))
@@ -106,7 +110,19 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
                 "For each questionnaire, people who answered it at baseline and at the "
                 f"{comparison}: their scores before and after and the change."
             ),
-            columns=_change_columns("Measure"),
+            columns=(
+                *_change_columns("Measure")[:1],
+                Column(key="direction", label="Direction", kind=Kind.TEXT),
+                *_change_columns("Measure")[1:],
+                Column(
+                    key="improvement",
+                    label="Improvement (d_z)",
+                    kind=Kind.STAT,
+                    n="pairs",
+                    decimals=2,
+                    description="d_z with its sign turned so that above 0 is better on every measure",
+                ),
+            ),
             rows=rows,
         )
     ]
@@ -133,10 +149,10 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
             Chart(
                 table="summary",
                 kind="bars",
-                title=f"Mean change from baseline to {comparison}",
+                title=f"Improvement from baseline to {comparison} on each measure",
                 label="group",
-                values=("change",),
-                unit="points on each measure's scale",
+                values=("improvement",),
+                unit="effect size d_z: above 0 is better, below 0 is worse",
             )
         ],
         method=method,
@@ -251,7 +267,15 @@ def _change_row(label: str, pairs: Sequence[Pair], lost: int) -> dict[str, Any]:
 
 def _change_columns(heading: str) -> tuple[Column, ...]:
     def mean(key: str, label: str, decimals: int = 2, kind: Kind = Kind.MEAN, description: str = "") -> Column:
-        return Column(key=key, label=label, kind=kind, n="pairs", decimals=decimals, description=description)
+        return Column(
+            key=key,
+            label=label,
+            kind=kind,
+            n="pairs",
+            decimals=decimals,
+            description=description,
+            p_value=key.startswith("p_"),
+        )
 
     return (
         Column(key="group", label=heading, kind=Kind.TEXT),

@@ -234,11 +234,11 @@ def _support_groups(meetings: QuerySet[GroupMeeting], scope: Scope) -> Table:
         .annotate(meetings=Count("pk"), head_count=Sum("head_count"))
         .order_by("group__name", "group_id")
     )
+    attendees = GroupMeeting.attendees.through.objects.filter(
+        groupmeeting__in=meetings.values("pk"), **({"person__area": scope.area} if scope.area else {})
+    )
     named = (
-        GroupMeeting.attendees.through.objects.filter(
-            groupmeeting__in=meetings.values("pk"), **({"person__area": scope.area} if scope.area else {})
-        )
-        .values("groupmeeting__group_id")
+        attendees.values("groupmeeting__group_id")
         .annotate(attendances=Count("pk"), people=Count("person_id", distinct=True))
         .order_by()
     )
@@ -274,7 +274,7 @@ def _support_groups(meetings: QuerySet[GroupMeeting], scope: Scope) -> Table:
             "organisation": "",
             "meetings": sum(row["meetings"] for row in rows),
             "attendances": sum(row["attendances"] for row in rows),
-            "people": None,
+            "people": attendees.aggregate(n=Count("person_id", distinct=True))["n"],
         },
     )
 
