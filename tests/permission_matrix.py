@@ -167,6 +167,9 @@ ADMIN_MODELS = {
     "evaluation_instrumentversion": "evaluation.InstrumentVersion",
     "evaluation_response": "evaluation.Response",
     "evaluation_safetyalert": "evaluation.SafetyAlert",
+    "reports_disclosurepolicy": "reports.DisclosurePolicy",
+    "reports_populationbenchmark": "reports.PopulationBenchmark",
+    "reports_unitcost": "reports.UnitCost",
 }
 # Read-only models in the admin: the audit log, django-axes' records and queued tasks.
 ADMIN_NO_ADD = {
@@ -249,6 +252,7 @@ from tests.permission_cases_groups import CASES as _GROUP_CASES  # noqa: E402
 from tests.permission_cases_portfolio import CASES as _PORTFOLIO_CASES  # noqa: E402
 from tests.permission_cases_prospectus import CASES as _PROSPECTUS_CASES  # noqa: E402
 from tests.permission_cases_questionnaires import CASES as _QUESTIONNAIRE_CASES  # noqa: E402
+from tests.permission_cases_reports import CASES as _REPORT_CASES  # noqa: E402
 
 MATRIX.update(_COURSE_CASES)
 MATRIX.update(_PROSPECTUS_CASES)
@@ -263,6 +267,7 @@ MATRIX.update(_CREDENTIAL_CASES)
 MATRIX.update(_FHIR_CASES)
 MATRIX.update(_QUESTIONNAIRE_CASES)
 MATRIX.update(_EVALUATION_CASES)
+MATRIX.update(_REPORT_CASES)
 
 # Unnamed patterns, keyed by their full pattern text: the admin's own redirects.
 UNNAMED: dict[str, list[Case]] = {

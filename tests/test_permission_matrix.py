@@ -44,6 +44,7 @@ from peerpath.evaluation.invitations import create_invitation
 from peerpath.evaluation.models import InstrumentVersion, Invitation, Response, SafetyAlert
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
+from peerpath.reports.models import DisclosurePolicy, PopulationBenchmark, UnitCost
 from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
 
 
@@ -214,6 +215,19 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         "evaluation_instrumentversion": InstrumentVersion.objects.order_by("code", "version").first(),
         "evaluation_response": paper_form,
         "evaluation_safetyalert": paper_form.safety_alerts.get(),
+        "reports_disclosurepolicy": DisclosurePolicy.objects.create(),
+        "reports_populationbenchmark": PopulationBenchmark.objects.create(
+            dimension="sex", category="female", share="0.51", source="Test", year=2021
+        ),
+        "reports_unitcost": UnitCost.objects.create(
+            instrument_code="service-use-carer",
+            item_id="bed_days",
+            label="Bed day",
+            unit="day",
+            cost=500,
+            source="Test",
+            year=2025,
+        ),
         "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
             task_path="peerpath.delivery.tasks.send_enrolment_email",

@@ -132,7 +132,9 @@ def export(request: AuthenticatedHttpRequest, key: str, fmt: str) -> HttpRespons
 def programme_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for a programme report for the filters chosen; it is built in the background."""
     filters = read_filters(request.user, request.GET)
-    form = ProgrammeReportForm(request.POST or None, initial={"title": "Programme report"})
+    form = ProgrammeReportForm(
+        request.POST if request.method == "POST" else None, initial={"title": "Programme report"}
+    )
     if request.method == "POST" and form.is_valid():
         build = programme.request_report(actor=request.user, query=request.GET, title=form.cleaned_data["title"])
         return redirect("reports:programme_status", build_id=build.pk)

@@ -78,6 +78,9 @@ def _url(name: str, route: str, person_pk: object) -> str:
         "run_id": ABSENT_PK,
         "timepoint": "baseline",
         "alert_id": 0,
+        "key": "reach",
+        "fmt": "csv",
+        "build_id": ABSENT_PK,
     }
     wanted = re.findall(r"<(?:\w+:)?(\w+)>", route)
     unknown = set(wanted) - set(arguments)
