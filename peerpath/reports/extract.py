@@ -55,7 +55,7 @@ from peerpath.evaluation.definitions import Instrument, Item, Scale
 from peerpath.evaluation.models import Answer, InstrumentVersion, Response, Score, Timepoint
 from peerpath.evaluation.responses import instrument_for
 from peerpath.people import choices
-from peerpath.people.models import Area, CaringRole, EqualityMonitoring, Organisation, Person
+from peerpath.people.models import Area, CaringRole, Consent, EqualityMonitoring, Organisation, Person
 from peerpath.reports import exports
 from peerpath.reports.filters import Scope
 
@@ -336,14 +336,36 @@ def is_service_use(instrument: Instrument) -> bool:
     return bool(instrument.scales) and all(scale.direction == "none" for scale in instrument.scales)
 
 
+def withdrawn_from_evaluation() -> QuerySet[Consent]:
+    """People whose decision in force about evaluation is "withdrawn" (their latest one)."""
+    evaluation = Consent.Purpose.EVALUATION
+    later = Consent.objects.filter(
+        person_id=OuterRef("person_id"), purpose=evaluation, recorded_at__gt=OuterRef("recorded_at")
+    )
+    return (
+        Consent.objects.filter(purpose=evaluation, decision=Consent.Decision.WITHDRAWN)
+        .exclude(Exists(later))
+        .values("person_id")
+    )
+
+
 def _completed_in_scope(scope: Scope, prefix: str = "") -> Q:
-    """Completed responses on runs in scope (``prefix`` reaches Response from another model)."""
-    return Q(
-        **{
-            f"{prefix}status": Response.Status.COMPLETE,
-            f"{prefix}run__in": scope.runs().values("pk"),
-        }
-    ) & scope.people_filter(f"{prefix}person__")
+    """Completed responses on runs in scope (``prefix`` reaches Response from another model).
+
+    Row-level data leaves PeerPath in an extract, so the answers of anyone who has since
+    withdrawn their consent to evaluation are left out (aggregate reports still count them:
+    ADR 019).
+    """
+    return (
+        Q(
+            **{
+                f"{prefix}status": Response.Status.COMPLETE,
+                f"{prefix}run__in": scope.runs().values("pk"),
+            }
+        )
+        & scope.people_filter(f"{prefix}person__")
+        & ~Q(**{f"{prefix}person__in": withdrawn_from_evaluation()})
+    )
 
 
 def measures(scope: Scope) -> list[Measure]:

@@ -203,6 +203,34 @@ def test_a_person_with_a_place_on_a_run_before_the_period_is_returning(home_org,
     assert sorted(row["first_or_returning"] for row in rows) == ["first", "returning"]
 
 
+def test_people_who_withdrew_their_consent_to_evaluation_are_left_out(home_org, coordinator, run):
+    from peerpath.people.models import Consent
+
+    stays, leaves, came_back = (carer(run, coordinator) for _ in range(3))
+    today = timezone.localdate()
+    for person, decisions in (
+        (stays, ["given"]),
+        (leaves, ["given", "withdrawn"]),
+        (came_back, ["withdrawn", "given"]),
+    ):
+        for index, decision in enumerate(decisions):
+            Consent.objects.create(
+                person=person,
+                purpose="evaluation",
+                decision=decision,
+                method="paper",
+                decided_on=today,
+                recorded_at=timezone.now() + datetime.timedelta(seconds=index),
+                recorded_by=coordinator,
+            )
+
+    _, rows = extract_rows(scope_for(home_org, days=365))
+
+    # Each remaining carer has a baseline and an end row; the one who withdrew has none.
+    assert len(rows) == 4
+    assert len({row["pseudonym"] for row in rows}) == 2
+
+
 def test_answers_typed_in_for_someone_without_a_place_leave_the_place_and_attendance_blank(home_org, coordinator, run):
     person = participant(home_org)
     answered(coordinator, person, run, "baseline", "swemwbs", swemwbs(20))
