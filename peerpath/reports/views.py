@@ -9,6 +9,7 @@ out by one macro, so a page, its export and the programme report agree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -53,33 +54,81 @@ def _section_options(key: str, request: AuthenticatedHttpRequest) -> tuple[dict[
     return options, form
 
 
+@dataclass(frozen=True)
+class Dashboard:
+    """What one kind of reader sees first: its sections, headline charts (by table) and figures."""
+
+    intro: str
+    sections: tuple[str, ...]
+    charts: tuple[tuple[str, str], ...]
+    # (label, section, table, column, row or None for the total, detail)
+    figures: tuple[tuple[str, str, str, str, int | None, str], ...]
+
+
+SERVED = ("People served", "reach", "returning", "people", None, "came to a course session or a named group meeting")
+TRAINED = ("Started Train the Trainer", "reach", "funnel", "people", 0, "in this period")
+ACCREDITED = ("Accredited", "reach", "funnel", "people", 2, "of those who started, holding or having held an award")
+DASHBOARDS = {
+    # Coordinators run the programme: who came, who is being trained, awards to renew.
+    "coordinator": Dashboard(
+        intro="Your organisation's programme: who came, how carers changed, and the trainers you are accrediting.",
+        sections=("reach", "accreditation", "outcomes"),
+        charts=(("reach", "categories"), ("outcomes", "summary"), ("accreditation", "expiring")),
+        figures=(
+            SERVED,
+            TRAINED,
+            ("Awards to renew", "accreditation", "expiring", "total", None, "run out in the next 90 days"),
+        ),
+    ),
+    # Evaluators and funders ask what difference it made, and for whom.
+    "evaluator": Dashboard(
+        intro="What difference the programme made, and for whom: small numbers are hidden and other counts rounded.",
+        sections=("outcomes", "reach", "service-use"),
+        charts=(("outcomes", "summary"), ("reach", "ethnic_group"), ("reach", "funnel")),
+        figures=(SERVED, TRAINED, ACCREDITED),
+    ),
+    # Administrators see the network as a whole.
+    "administrator": Dashboard(
+        intro="The whole network: reach, training and accreditation, and outcomes.",
+        sections=("reach", "outcomes", "accreditation"),
+        charts=(("reach", "funnel"), ("reach", "categories"), ("outcomes", "summary"), ("accreditation", "pipeline")),
+        figures=(SERVED, TRAINED, ACCREDITED),
+    ),
+}
+
+
+def _dashboard_for(request: AuthenticatedHttpRequest, exact: bool) -> Dashboard:
+    if request.user.is_superuser:
+        return DASHBOARDS["administrator"]
+    return DASHBOARDS["coordinator" if exact else "evaluator"]
+
+
 @require_safe
 @permission_required("reports.view")
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Headline figures and charts for the user's organisations, and the way into each report."""
+    """Headline figures and charts for the reader's organisations, and the way into each report."""
     filters = read_filters(request.user, request.GET)
     _warn(request, filters.messages)
     scope = filters.scope
-    shown = [
-        show(build_section(key, scope), scope, id_prefix="dash-") for key in ("reach", "outcomes", "accreditation")
+    board = _dashboard_for(request, scope.exact)
+    shown = {key: show(build_section(key, scope), scope, id_prefix="dash-") for key in board.sections}
+    charts = [(key, drawn) for key, table in board.charts for drawn in shown[key].charts if drawn.table.key == table]
+    figures = [
+        (label, figure(shown[key], table, column, row), detail)
+        for label, key, table, column, row, detail in board.figures
     ]
-    reach = shown[0]
-    key_figures = [
-        (
-            "People served",
-            figure(reach, "returning", "people"),
-            "came to a course session or a named support-group meeting",
-        ),
-        ("Started Train the Trainer", figure(reach, "funnel", "people", 0), "in this period"),
-        ("Accredited", figure(reach, "funnel", "people", 2), "of those who started, holding or having held an award"),
-    ]
+    empty = [section for section in shown.values() if section.section.empty]
     return render(
         request,
         "reports/dashboard.jinja",
         {
             "filters": filters,
-            "shown": shown,
-            "key_figures": key_figures,
+            "board": board,
+            "rule": next(iter(shown.values())).rule,
+            "exact": scope.exact,
+            "charts": charts,
+            "key_figures": figures,
+            "empty": empty,
             "sections": SECTIONS,
             "may_extract": access.may_extract(request.user),
             "builds": programme.recent_builds(request.user),

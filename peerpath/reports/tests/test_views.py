@@ -194,3 +194,17 @@ def test_report_pages_cost_the_same_queries_for_few_and_many_runs(url, home_org,
     grow(3)
     many = count_queries(lambda: coordinator_client.get(url))
     assert few == many
+
+
+def test_each_kind_of_reader_has_a_dashboard_of_their_own(programme, actors):
+    coordinator = text_of(actors["coordinator"].client.get(DASHBOARD))
+    evaluator = text_of(actors["evaluator"].client.get(DASHBOARD))
+    administrator = text_of(actors["administrator"].client.get(DASHBOARD))
+
+    assert "Awards to renew" in coordinator and "Pseudonymised extract" not in coordinator
+    assert "What difference the programme made" in evaluator and "Awards to renew" not in evaluator
+    assert "Pseudonymised extract" in evaluator
+    assert "The whole network" in administrator
+    # Every dashboard leads to every report and to the programme report.
+    for page in (coordinator, evaluator, administrator):
+        assert "Build a programme report" in page and "Accreditation" in page
