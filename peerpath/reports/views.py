@@ -73,7 +73,7 @@ DASHBOARDS = {
     "coordinator": Dashboard(
         intro="Your organisation's programme: who came, how carers changed, and the trainers you are accrediting.",
         sections=("reach", "accreditation", "outcomes"),
-        charts=(("reach", "categories"), ("outcomes", "summary"), ("accreditation", "expiring")),
+        charts=(("reach", "categories"), ("outcomes", "effects"), ("accreditation", "expiring")),
         figures=(
             SERVED,
             TRAINED,
@@ -84,14 +84,14 @@ DASHBOARDS = {
     "evaluator": Dashboard(
         intro="What difference the programme made, and for whom: small numbers are hidden and other counts rounded.",
         sections=("outcomes", "reach", "service-use"),
-        charts=(("outcomes", "summary"), ("reach", "ethnic_group"), ("reach", "funnel")),
+        charts=(("outcomes", "effects"), ("reach", "ethnic_group"), ("reach", "funnel")),
         figures=(SERVED, TRAINED, ACCREDITED),
     ),
     # Administrators see the network as a whole.
     "administrator": Dashboard(
         intro="The whole network: reach, training and accreditation, and outcomes.",
         sections=("reach", "outcomes", "accreditation"),
-        charts=(("reach", "funnel"), ("reach", "categories"), ("outcomes", "summary"), ("accreditation", "pipeline")),
+        charts=(("reach", "funnel"), ("reach", "categories"), ("outcomes", "effects"), ("accreditation", "pipeline")),
         figures=(SERVED, TRAINED, ACCREDITED),
     ),
 }

@@ -114,6 +114,18 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
                 *_change_columns("Measure")[:1],
                 Column(key="direction", label="Direction", kind=Kind.TEXT),
                 *_change_columns("Measure")[1:],
+            ),
+            rows=rows,
+        ),
+        Table(
+            key="effects",
+            title=f"Effect sizes, baseline to {comparison}, every measure",
+            description=(
+                "How large each change is against the spread of scores, with 95% confidence intervals. "
+                "The improvement turns the sign of d_z so that above 0 is better on every measure."
+            ),
+            columns=(
+                *_effect_columns("Measure"),
                 Column(
                     key="improvement",
                     label="Improvement (d_z)",
@@ -124,7 +136,7 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
                 ),
             ),
             rows=rows,
-        )
+        ),
     ]
     if change_rows:
         tables.append(
@@ -147,7 +159,7 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
         tables=tables,
         charts=[
             Chart(
-                table="summary",
+                table="effects",
                 kind="bars",
                 title=f"Improvement from baseline to {comparison} on each measure",
                 label="group",
@@ -187,7 +199,15 @@ def _detail(scope: Scope, instrument: Instrument, scale: Scale, compare: str, gr
             columns=_change_columns(heading),
             rows=rows,
             total=total,
-        )
+        ),
+        Table(
+            key="effects",
+            title=f"{title}, effect sizes by {heading.lower()}",
+            description="How large each change is against the spread of scores, with 95% confidence intervals.",
+            columns=_effect_columns(heading),
+            rows=rows,
+            total=total,
+        ),
     ]
     charts = [
         Chart(
@@ -295,14 +315,24 @@ def _change_columns(heading: str) -> tuple[Column, ...]:
         mean("change_high", "95% CI upper", kind=Kind.STAT),
         mean("p_t", "p (paired t-test)", 3, Kind.STAT),
         mean("p_wilcoxon", "p (Wilcoxon signed-rank)", 3, Kind.STAT),
-        mean("d_z", "Effect size d_z", 2, Kind.STAT, "Mean change divided by the SD of the changes"),
-        mean("d_z_low", "d_z 95% CI lower", 2, Kind.STAT),
-        mean("d_z_high", "d_z 95% CI upper", 2, Kind.STAT),
-        mean(
-            "d_av", "Effect size d_av", 2, Kind.STAT, "Mean change divided by the average of the SDs before and after"
-        ),
-        mean("d_av_low", "d_av 95% CI lower", 2, Kind.STAT),
-        mean("d_av_high", "d_av 95% CI upper", 2, Kind.STAT),
+    )
+
+
+def _effect_columns(heading: str) -> tuple[Column, ...]:
+    """Effect sizes, in a table of their own: the change table is wide enough. No count here,
+    so the two tables cannot be set against each other to undo a hidden count."""
+
+    def stat(key: str, label: str, description: str = "") -> Column:
+        return Column(key=key, label=label, kind=Kind.STAT, n="pairs", decimals=2, description=description)
+
+    return (
+        Column(key="group", label=heading, kind=Kind.TEXT),
+        stat("d_z", "Effect size d_z", "Mean change divided by the SD of the changes"),
+        stat("d_z_low", "d_z 95% CI lower"),
+        stat("d_z_high", "d_z 95% CI upper"),
+        stat("d_av", "Effect size d_av", "Mean change divided by the average of the SDs before and after"),
+        stat("d_av_low", "d_av 95% CI lower"),
+        stat("d_av_high", "d_av 95% CI upper"),
     )
 
 

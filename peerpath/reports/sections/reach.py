@@ -523,7 +523,8 @@ def _breakdown(
         description=f"People served, by {title[0].lower()}{title[1:]}.",
         columns=tuple(columns),
         rows=rows,
-        total={label_key: "Everyone", "people": everyone, "everyone": everyone, "answered": answered},
+        # The total's share of those who answered would divide everyone by fewer people: no figure.
+        total={label_key: "Everyone", "people": everyone, "everyone": everyone, "answered": None},
     )
 
 
