@@ -169,11 +169,17 @@ def export(request: AuthenticatedHttpRequest, key: str, fmt: str) -> HttpRespons
     options, _ = _section_options(key, request)
     scope = filters.scope.published
     shown = show(build_section(key, scope, **options), scope)
+    tables = shown.tables
+    if wanted := request.GET.get("table"):
+        # One table of the report (its own download link); an unknown one is not found.
+        tables = [table for table in tables if table.key == wanted]
+        if not tables:
+            raise Http404("No such table")
     about = [*about_rows(scope, shown), *(("Note", note) for note in filters.messages)]
-    filename = f"peerpath-{key}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+    filename = f"peerpath-{key}-{wanted or 'all'}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
     if fmt == "csv":
-        return exports.csv_response(shown.tables, filename=f"{filename}.csv", about=about)
-    return exports.xlsx_response(shown.tables, filename=f"{filename}.xlsx", about=about)
+        return exports.csv_response(tables, filename=f"{filename}.csv", about=about)
+    return exports.xlsx_response(tables, filename=f"{filename}.xlsx", about=about)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

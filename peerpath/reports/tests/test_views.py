@@ -208,3 +208,13 @@ def test_each_kind_of_reader_has_a_dashboard_of_their_own(programme, actors):
     # Every dashboard leads to every report and to the programme report.
     for page in (coordinator, evaluator, administrator):
         assert "Build a programme report" in page and "Accreditation" in page
+
+
+def test_each_table_downloads_on_its_own_and_an_unknown_table_is_not_found(programme, evaluator_client):
+    page = evaluator_client.get(section_url("reach")).content.decode()
+    assert "table=ethnic_group" in page
+
+    url = reverse("reports:export", kwargs={"key": "reach", "fmt": "csv"})
+    one = b"".join(evaluator_client.get(url, {"table": "ethnic_group"}).streaming_content).decode("utf-8-sig")
+    assert "Ethnic group (5 groups)" in one and "People served by course category" not in one
+    assert evaluator_client.get(url, {"table": "nonsense"}).status_code == 404
