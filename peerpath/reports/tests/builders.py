@@ -21,13 +21,21 @@ from peerpath.reports.filters import Scope
 from peerpath.reports.models import DisclosurePolicy
 
 
-def scope_for(*organisations: Organisation, days: int = 365, exact: bool = True, **fields: Any) -> Scope:
+def scope_for(
+    *organisations: Organisation,
+    days: int = 365,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    exact: bool = True,
+    **fields: Any,
+) -> Scope:
+    """The organisations' figures, exactly, from ``start`` (default ``days`` ago) to ``end`` (today)."""
     today = timezone.localdate()
     return Scope(
         organisation_ids=frozenset(org.pk for org in organisations),
         all_organisations=False,
-        start=today - datetime.timedelta(days=days),
-        end=today,
+        start=start or today - datetime.timedelta(days=days),
+        end=end or today,
         exact=exact,
         policy=DisclosurePolicy(),
         organisation_names=tuple(org.name for org in organisations),

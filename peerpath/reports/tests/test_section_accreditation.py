@@ -20,9 +20,9 @@ from peerpath.delivery.tests.factories import move_sessions, open_run, tutor
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import AreaFactory, MembershipFactory, OrganisationFactory, UserFactory
 from peerpath.reports.filters import Scope
-from peerpath.reports.models import DisclosurePolicy
 from peerpath.reports.sections import accreditation
 from peerpath.reports.tables import Table
+from peerpath.reports.tests.builders import scope_for
 
 DAY = datetime.timedelta(days=1)
 Status = Award.Status
@@ -60,18 +60,6 @@ def facilitator_scheme() -> Scheme:
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def scope_for(*organisations: Organisation, start: datetime.date, end: datetime.date, **narrowing: Any) -> Scope:
-    return Scope(
-        organisation_ids=frozenset(organisation.pk for organisation in organisations),
-        all_organisations=False,
-        start=start,
-        end=end,
-        exact=True,
-        policy=DisclosurePolicy(),
-        **narrowing,
-    )
 
 
 def this_year(*organisations: Organisation, **narrowing: Any) -> Scope:

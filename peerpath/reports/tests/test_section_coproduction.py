@@ -26,9 +26,9 @@ from peerpath.evaluation.models import InstrumentVersion, Response, Score
 from peerpath.people.models import Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory, OrganisationFactory, PersonFactory
 from peerpath.reports.filters import Scope
-from peerpath.reports.models import DisclosurePolicy
 from peerpath.reports.sections import coproduction
 from peerpath.reports.tables import Kind, Table
+from peerpath.reports.tests.builders import scope_for
 
 LONDON = ZoneInfo("Europe/London")
 Role = FacilitatorAssignment.Role
@@ -48,18 +48,6 @@ def user(actors: dict[str, Any]) -> Any:
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def scope_for(*organisations: Organisation, start: datetime.date, end: datetime.date, **narrowing: Any) -> Scope:
-    return Scope(
-        organisation_ids=frozenset(organisation.pk for organisation in organisations),
-        all_organisations=False,
-        start=start,
-        end=end,
-        exact=True,
-        policy=DisclosurePolicy(),
-        **narrowing,
-    )
 
 
 def next_months(*organisations: Organisation, **narrowing: Any) -> Scope:
