@@ -35,6 +35,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["target_type", "target_id", "-occurred_at"], name="audit_target_idx"),
             # "What did this user do": the security review.
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor_idx"),
+            # The newest event: part of the reports' data version (peerpath.reports.versions).
+            models.Index(fields=["-occurred_at"], name="audit_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -336,7 +336,7 @@ def is_service_use(instrument: Instrument) -> bool:
     return bool(instrument.scales) and all(scale.direction == "none" for scale in instrument.scales)
 
 
-def withdrawn_from_evaluation() -> QuerySet[Consent]:
+def withdrawn_from_evaluation() -> QuerySet[Consent, Any]:
     """People whose decision in force about evaluation is "withdrawn" (their latest one)."""
     evaluation = Consent.Purpose.EVALUATION
     later = Consent.objects.filter(

@@ -58,6 +58,21 @@ class Scope:
     organisation_names: tuple[str, ...] = ()
 
     @property
+    def cache_key(self) -> str:
+        """What the figures depend on: organisations, period and narrowing (not how they are shown)."""
+        return "|".join(
+            [
+                ",".join(sorted(str(pk) for pk in self.organisation_ids)),
+                self.start.isoformat(),
+                self.end.isoformat(),
+                str(self.term.pk if self.term else ""),
+                str(self.area.pk if self.area else ""),
+                self.category,
+                str(self.course.pk if self.course else ""),
+            ]
+        )
+
+    @property
     def published(self) -> Scope:
         """The same scope for an output that leaves PeerPath: always disclosure-controlled."""
         return replace(self, exact=False)

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from markupsafe import Markup
 
-from peerpath.reports import charts, disclosure, presenters
+from peerpath.reports import charts, disclosure, presenters, versions
 from peerpath.reports.filters import Scope
 from peerpath.reports.sections import Chart, Section, accreditation, coproduction, outcomes, reach, service_use
 from peerpath.reports.tables import ProtectedTable
@@ -91,4 +92,20 @@ def about_rows(scope: Scope, shown: ShownSection | None = None) -> list[tuple[st
 
 
 def build_section(key: str, scope: Scope, **options: Any) -> Section:
-    return SECTIONS[key][1](scope, **options)
+    """A section's exact figures, from the cache while nothing they were built from has changed.
+
+    The key holds everything the figures depend on: the section and its options, the scope's
+    organisations, period and narrowing (not who looks: disclosure control comes after), and
+    the data version (``versions.data_version``). ``known`` (parsed instruments passed along
+    to save work) is not part of it: the instruments come from the same data.
+    """
+    seconds = settings.PEERPATH_REPORT_CACHE_SECONDS
+    if not seconds:
+        return SECTIONS[key][1](scope, **options)
+    keyed = {name: value for name, value in options.items() if name != "known"}
+    cache_key = versions.cache_key(key, scope.cache_key, keyed, versions.data_version())
+    section = versions.cached(cache_key)
+    if section is None:
+        section = SECTIONS[key][1](scope, **options)
+        versions.keep(cache_key, section, seconds)
+    return section

@@ -217,6 +217,9 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("PEERPATH_TASKS", "imme
 # Service ---------------------------------------------------------------------
 PEERPATH_SERVICE_NAME = "PeerPath"
 PEERPATH_PAGE_SIZE = env_int("PEERPATH_PAGE_SIZE", 25, minimum=5, maximum=200)
+# How long a report section's figures are kept in the cache, keyed by the data they were built
+# from (peerpath.reports.versions): any recorded change makes a new key. 0 turns it off.
+PEERPATH_REPORT_CACHE_SECONDS = env_int("PEERPATH_REPORT_CACHE_SECONDS", 900, minimum=0, maximum=86_400)
 # Largest course material (slides, handouts) a coordinator may upload.
 PEERPATH_MATERIAL_MAX_BYTES = env_int("PEERPATH_MATERIAL_MAX_MB", 20, minimum=1, maximum=200) * 1024 * 1024
 # Any request with files larger than this is refused before it is read (a 400 page);
