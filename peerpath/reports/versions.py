@@ -20,7 +20,7 @@ from typing import Any
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from peerpath.accreditation.models import AwardStatusChange
 from peerpath.core.models import AuditEvent
@@ -44,11 +44,14 @@ CACHE_PREFIX = "reports:section"
 def data_version() -> str:
     """The largest key of each tracked table, in one query."""
     quote = connection.ops.quote_name
-    parts = ", ".join(
+    selects = []
+    for model, name in TRACKED:
+        column = model._meta.get_field(name)
+        if not isinstance(column, Field):
+            raise TypeError(f"{model.__name__}.{name} is not a column")
         # Table and column names from the models, quoted: no input reaches this SQL.
-        f"(SELECT MAX({quote(model._meta.get_field(name).column)}) FROM {quote(model._meta.db_table)})"  # noqa: S608
-        for model, name in TRACKED
-    )
+        selects.append(f"(SELECT MAX({quote(column.column)}) FROM {quote(model._meta.db_table)})")  # noqa: S608
+    parts = ", ".join(selects)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {parts}")
         row = cursor.fetchone()
