@@ -83,7 +83,7 @@ DASHBOARDS = {
     # Evaluators and funders ask what difference it made, and for whom.
     "evaluator": Dashboard(
         intro="What difference the programme made, and for whom: small numbers are hidden and other counts rounded.",
-        sections=("outcomes", "reach", "service-use"),
+        sections=("outcomes", "reach"),
         charts=(("outcomes", "effects"), ("reach", "ethnic_group"), ("reach", "funnel")),
         figures=(SERVED, TRAINED, ACCREDITED),
     ),
