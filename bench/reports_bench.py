@@ -8,7 +8,8 @@ Run from the repository root::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pp_reportsbench \\
         .venv/bin/python bench/reports_bench.py --requests 40               # an existing database
     .venv/bin/python bench/reports_bench.py --scale national --data-dir /tmp/pp-reports-national \\
-        --requests 20 --warmup 2 --repeats 2 --rounds 5
+        --requests 20 --warmup 2 --repeats 2 --rounds 7
+    PEERPATH_REPORT_CACHE_SECONDS=0 .venv/bin/python bench/reports_bench.py ...  # pages without the section cache
 
 Three measurements, all at one scale on one database:
 
@@ -16,12 +17,17 @@ Three measurements, all at one scale on one database:
    report dashboard, the reach and outcomes pages and the SWEMWBS outcomes broken down by
    course, as the demo ``evaluator`` (disclosure-controlled figures) and ``coordinator``
    (exact figures for their own college), beside the bare view; p50, p95, their ratios to
-   the bare view's, and each page's queries.
+   the bare view's, and each page's queries. The sections are cached by data version
+   (``presenting.build_section``), so with the settings' cache on these are the pages a
+   reader gets while nothing has changed; run again with ``PEERPATH_REPORT_CACHE_SECONDS=0``
+   for the pages built from the data, as the first reader after any change gets them.
 2. **The programme report** for the evaluator over the default period (the year to today):
    a ``ReportBuild`` row made as ``programme.request_report`` makes it (without queueing
    the task), then ``programme.build_report`` called directly, end to end: every section,
-   the outcome breakdowns, the HTML, the PDF and the workbook. One untimed build first
-   (templates, fonts), then ``--repeats`` timed ones. Each step is timed inside those same
+   the outcome breakdowns, the HTML, the PDF and the workbook. The section cache is off
+   for these builds: one untimed build first (templates, fonts), then ``--repeats`` timed
+   ones; when the settings turn the cache on, one more build is timed after a build that
+   filled it. Each step is timed inside those same
    builds by wrapping the functions ``build_report`` calls, so the steps add up to the
    whole; the builds are deleted afterwards, so the dashboard's "your reports" list stays
    as the seed left it.
@@ -36,7 +42,7 @@ Three measurements, all at one scale on one database:
    between fetching and pairing and the statistics. A third ("raw cursor") runs the same
    SQL without Django's per-value converters (UUIDs, Decimals): the floor under any
    ORM-based pairing. The section and each variant run interleaved, in shuffled order,
-   ``--rounds`` times; medians are compared. Before timing, every variant's pairs, lost
+   ``--rounds`` times; medians and minimums are compared. Before timing, every variant's pairs, lost
    count and mean change per measure are checked against the section's; a disagreement
    stops the bench, since a comparison of different answers would mean nothing.
    The same is done for the programme report's outcome breakdowns (every measure by
@@ -49,6 +55,11 @@ Three measurements, all at one scale on one database:
 
 Steps 2 and 3 run in the discovery child before gunicorn starts, so they do not compete
 with the server. The machine may be shared: every figure comes with the load average.
+The header also says whether the section cache is on, how many threads numpy's BLAS
+uses (secondary suppression's SVDs slow down by two orders of magnitude when its threads
+fight the server's for the cores) and, on SQLite, whether the database has planner
+statistics (``ANALYZE``): without them SQLite reads the outcomes' scores through the
+instrument index, every score in the installation, instead of through the scope's runs.
 Targets (PERFORMANCE.md): page p95 <= 150 ms and <= 5x the bare view's p95 at national
 scale; outcomes report and programme report <= 2x the lower bound.
 """
@@ -183,23 +194,55 @@ def _one_programme_build(user: Any, steps: dict[str, float]) -> tuple[float, dic
 
 
 def time_programme(user: Any, repeats: int) -> dict[str, Any]:
-    cold_steps: dict[str, float] = {}
-    cold, sizes = _one_programme_build(user, cold_steps)
-    totals: list[float] = []
-    steps: list[dict[str, float]] = []
-    for _ in range(repeats):
-        these: dict[str, float] = {}
-        seconds, sizes = _one_programme_build(user, these)
-        totals.append(seconds)
-        steps.append(these)
+    """Builds with the section cache off (every figure built from the data), then, when the
+    settings turn it on, one more after a build that filled it (a report asked for again
+    before anything changed)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    with override_settings(PEERPATH_REPORT_CACHE_SECONDS=0):
+        cold, sizes = _one_programme_build(user, {})  # templates, fonts, imports
+        totals: list[float] = []
+        steps: list[dict[str, float]] = []
+        for _ in range(repeats):
+            these: dict[str, float] = {}
+            seconds, sizes = _one_programme_build(user, these)
+            totals.append(seconds)
+            steps.append(these)
+    cached: dict[str, Any] | None = None
+    if settings.PEERPATH_REPORT_CACHE_SECONDS:
+        _one_programme_build(user, {})
+        cached_steps: dict[str, float] = {}
+        cached_seconds, _ = _one_programme_build(user, cached_steps)
+        cached = {"seconds": cached_seconds, "steps_s": cached_steps}
     labels = list(steps[0])
     return {
-        "cold_s": cold,
+        "first_s": cold,
         "seconds": totals,
         "median_s": statistics.median(totals),
         "steps_median_s": {label: statistics.median(these.get(label, 0.0) for these in steps) for label in labels},
         "sizes": sizes,
+        "cached": cached,
     }
+
+
+def setup_facts() -> dict[str, Any]:
+    """What shapes the figures besides the code: the section cache and SQLite's planner statistics."""
+    from django.conf import settings
+    from django.db import connection
+
+    facts: dict[str, Any] = {
+        "cache_seconds": settings.PEERPATH_REPORT_CACHE_SECONDS,
+        "cache_backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "blas_threads": blas_threads(),
+        "sqlite_statistics": None,
+    }
+    if connection.vendor == "sqlite":
+        # Without ANALYZE SQLite plans blind (PostgreSQL's autovacuum, or the bench, analyses).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            facts["sqlite_statistics"] = bool(cursor.fetchone()[0])
+    return facts
 
 
 # Step 3: the hand-written lower bound for the outcomes figures -----------------------------------
@@ -562,7 +605,7 @@ def time_reports(*, repeats: int, rounds: int) -> dict[str, Any]:
         "outcomes": outcomes,
         "programme": programme,
         "load": [load_before, os.getloadavg()[0]],
-        "blas_threads": blas_threads(),
+        **setup_facts(),
     }
 
 
@@ -585,8 +628,14 @@ def describe(found: dict[str, Any]) -> str:
     bound = median["lower bound"]
     lines = [
         f"report scope: {timings['scope']}; "
-        f"load average {timings['load'][0]:.2f} before, {timings['load'][1]:.2f} after; "
-        f"BLAS threads: {timings['blas_threads']}",
+        f"load average {timings['load'][0]:.2f} before, {timings['load'][1]:.2f} after",
+        f"section cache: {timings['cache_seconds']} s ({timings['cache_backend']}); BLAS threads: "
+        f"{timings['blas_threads']}"
+        + (
+            ""
+            if timings["sqlite_statistics"] is None
+            else f"; SQLite planner statistics: {timings['sqlite_statistics']}"
+        ),
         f"outcomes: {outcomes['rows']:,} score rows fetched, {outcomes['pairs']:,} complete pairs over "
         f"{outcomes['measures']} measures; the lower bound agrees with the section on every pair count, "
         "lost count and mean change",
@@ -615,8 +664,8 @@ def describe(found: dict[str, Any]) -> str:
     )
     seconds = ", ".join(f"{s:.2f}" for s in programme["seconds"])
     lines.append(
-        f"\nprogramme report (evaluator, default period): median {programme['median_s']:.2f} s over "
-        f"{len(programme['seconds'])} builds ({seconds}); first build {programme['cold_s']:.2f} s; "
+        f"\nprogramme report (evaluator, default period), section cache off: median {programme['median_s']:.2f} s "
+        f"over {len(programme['seconds'])} builds ({seconds}); first build {programme['first_s']:.2f} s; "
         f"HTML {programme['sizes']['html'] / 1000:.0f} KB, PDF {programme['sizes']['pdf'] / 1000:.0f} KB, "
         f"XLSX {programme['sizes']['xlsx'] / 1000:.0f} KB"
     )
@@ -627,6 +676,11 @@ def describe(found: dict[str, Any]) -> str:
         "  (no lower bound for the other sections, so the whole report is not compared with one; "
         f"its outcomes part is {100 * outcome_part / 1000 / total:.0f}% of it)"
     )
+    cached = programme.get("cached")
+    if cached:
+        built = {label: step for label, step in cached["steps_s"].items() if step >= 0.01}
+        parts = ", ".join(f"{label} {step:.2f} s" for label, step in sorted(built.items(), key=lambda item: -item[1]))
+        lines.append(f"  with the section cache filled by a build just before: {cached['seconds']:.2f} s ({parts})")
     return "\n".join(lines)
 
 
