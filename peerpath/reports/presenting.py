@@ -99,13 +99,44 @@ def build_section(key: str, scope: Scope, **options: Any) -> Section:
     the data version (``versions.data_version``). ``known`` (parsed instruments passed along
     to save work) is not part of it: the instruments come from the same data.
     """
+    return _cached(("section", key), scope, options, lambda: SECTIONS[key][1](scope, **options))
+
+
+def shown_section(key: str, scope: Scope, *, id_prefix: str = "", **options: Any) -> ShownSection:
+    """A section as a page shows it (its protected tables and charts), from the cache likewise.
+
+    Protecting a long table costs more than building it (secondary suppression's null-space
+    test on a breakdown by course), so the protected form is kept too, keyed also by how it
+    is shown: exact or not, national or not, and the policy in force.
+    """
+    policy = scope.policy
+    shown_as = (
+        scope.exact,
+        scope.national,
+        id_prefix,
+        policy.name,
+        policy.suppress_from,
+        policy.suppress_to,
+        policy.rounding_base,
+        policy.minimum_values,
+        policy.secondary_suppression,
+    )
+    return _cached(
+        ("shown", key, shown_as),
+        scope,
+        options,
+        lambda: show(SECTIONS[key][1](scope, **options), scope, id_prefix=id_prefix),
+    )
+
+
+def _cached(what: tuple[Any, ...], scope: Scope, options: dict[str, Any], make: Callable[[], Any]) -> Any:
     seconds = settings.PEERPATH_REPORT_CACHE_SECONDS
     if not seconds:
-        return SECTIONS[key][1](scope, **options)
+        return make()
     keyed = {name: value for name, value in options.items() if name != "known"}
-    cache_key = versions.cache_key(key, scope.cache_key, keyed, versions.data_version())
-    section = versions.cached(cache_key)
-    if section is None:
-        section = SECTIONS[key][1](scope, **options)
-        versions.keep(cache_key, section, seconds)
-    return section
+    cache_key = versions.cache_key(repr(what), scope.cache_key, keyed, versions.data_version())
+    found = versions.cached(cache_key)
+    if found is None:
+        found = make()
+        versions.keep(cache_key, found, seconds)
+    return found

@@ -27,7 +27,7 @@ from peerpath.reports import access, exports, programme
 from peerpath.reports.filters import read_filters
 from peerpath.reports.forms import CompareForm, OutcomeOptionsForm, ProgrammeReportForm
 from peerpath.reports.models import ReportBuild
-from peerpath.reports.presenting import SECTIONS, about_rows, build_section, figure, show
+from peerpath.reports.presenting import SECTIONS, about_rows, figure, shown_section
 from peerpath.reports.sections import outcomes
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -111,7 +111,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     _warn(request, filters.messages)
     scope = filters.scope
     board = _dashboard_for(request, scope.exact)
-    shown = {key: show(build_section(key, scope), scope, id_prefix="dash-") for key in board.sections}
+    shown = {key: shown_section(key, scope, id_prefix="dash-") for key in board.sections}
     charts = [(key, drawn) for key, table in board.charts for drawn in shown[key].charts if drawn.table.key == table]
     figures = [
         (label, figure(shown[key], table, column, row), detail)
@@ -144,7 +144,6 @@ def section(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     filters = read_filters(request.user, request.GET)
     _warn(request, filters.messages)
     options, options_form = _section_options(key, request)
-    built = build_section(key, filters.scope, **options)
     return render(
         request,
         "reports/section.jinja",
@@ -152,7 +151,7 @@ def section(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
             "key": key,
             "filters": filters,
             "options_form": options_form,
-            "shown": show(built, filters.scope),
+            "shown": shown_section(key, filters.scope, **options),
             "sections": SECTIONS,
             "query": request.GET.urlencode(),
         },
@@ -168,7 +167,7 @@ def export(request: AuthenticatedHttpRequest, key: str, fmt: str) -> HttpRespons
     filters = read_filters(request.user, request.GET)
     options, _ = _section_options(key, request)
     scope = filters.scope.published
-    shown = show(build_section(key, scope, **options), scope)
+    shown = shown_section(key, scope, **options)
     tables = shown.tables
     if wanted := request.GET.get("table"):
         # One table of the report (its own download link); an unknown one is not found.

@@ -10,7 +10,7 @@ from django.db import transaction
 from conftest import count_queries
 from peerpath.core import audit
 from peerpath.reports import versions
-from peerpath.reports.presenting import build_section
+from peerpath.reports.presenting import build_section, shown_section
 from peerpath.reports.tests.builders import asked_at_baseline, came, finished_run, participant, scope_for
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,20 @@ def test_another_scope_or_other_options_are_never_served_each_others_figures(hom
     summary = build_section("outcomes", scope_for(home_org))
     detail = build_section("outcomes", scope_for(home_org), instrument="swemwbs")
     assert summary.table_keys[0] == "summary" and detail.table_keys[0] == "change"
+
+
+def test_the_protected_page_form_is_kept_apart_for_exact_and_controlled_readers(home_org, user):
+    came(finished_run(home_org, user), user, [participant(home_org) for _ in range(3)])
+    exact = scope_for(home_org)
+    controlled = scope_for(home_org, exact=False)
+
+    shown_exact = shown_section("reach", exact)
+    shown_controlled = shown_section("reach", controlled)
+    again = count_queries(lambda: shown_section("reach", controlled))
+
+    def people(shown) -> str:
+        table = next(table for table in shown.tables if table.key == "categories")
+        return table.total[table.column_index("people")].text
+
+    assert (people(shown_exact), people(shown_controlled)) == ("3", "*")
+    assert again == 1
