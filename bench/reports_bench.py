@@ -612,7 +612,7 @@ def time_reports(*, repeats: int, rounds: int) -> dict[str, Any]:
 def blas_threads() -> str:
     """How many threads numpy's BLAS uses: secondary suppression's SVDs are slow when it oversubscribes."""
     try:
-        from threadpoolctl import threadpool_info  # type: ignore[import-not-found]
+        from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
     except ImportError:  # not a dependency of the project; the environment says what it can
         return f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
     return ", ".join(f"{pool['internal_api']} {pool['num_threads']}" for pool in threadpool_info())
