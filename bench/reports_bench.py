@@ -40,7 +40,7 @@ Three measurements, all at one scale on one database:
    do the Wilcoxon test or the noncentral-t intervals of the effect sizes; a second
    variant ("+ same statistics") calls ``reports.stats`` for them, so the gap can be split
    between fetching and pairing and the statistics. A third ("raw cursor") runs the same
-   SQL without Django's per-value converters (UUIDs, Decimals): the floor under any
+   SQL through a bare cursor, without Django's row handling: the floor under any
    ORM-based pairing. The section and each variant run interleaved, in shuffled order,
    ``--rounds`` times; medians and minimums are compared. Before timing, every variant's pairs, lost
    count and mean change per measure are checked against the section's; a disagreement
@@ -295,17 +295,19 @@ def _bound_rows(scope: Any, measures: dict[str, Measure], *, by_category: bool) 
     """The one query: each wanted score with its person, run, timepoint and the run's status.
 
     Ordered by measure, person, run and completion, so that a person's run is one block of
-    rows and the later of two completions at a timepoint comes last in it.
+    rows and the later of two completions at a timepoint comes last in it. Keys come as text
+    and scores as floats, cast by the database, as ``pairs.score_pairs`` reads them: a UUID
+    or a Decimal built per row would make the bound slower than the section it bounds.
     """
-    from django.db.models import Q
+    from django.db.models import CharField, FloatField, Q
+    from django.db.models.functions import Cast
 
     from peerpath.evaluation.models import Response, Score, Timepoint
 
     wanted = Q()
     for measure in measures.values():
         wanted |= Q(instrument_code=measure.code, scale_code=measure.scale, scoring_version=measure.scoring_version)
-    fields = ["instrument_code", "response__person_id", "response__run_id", "response__timepoint", "value"]
-    fields.append("response__run__status")
+    fields = ["instrument_code", "person", "run", "response__timepoint", "number", "response__run__status"]
     if by_category:
         fields.append("response__run__version__course__category")
     return (
@@ -316,6 +318,11 @@ def _bound_rows(scope: Any, measures: dict[str, Measure], *, by_category: bool) 
             response__timepoint__in=(Timepoint.BASELINE, Timepoint.END),
         )
         .filter(scope.people_filter("response__person__"))
+        .annotate(
+            person=Cast("response__person_id", output_field=CharField()),
+            run=Cast("response__run_id", output_field=CharField()),
+            number=Cast("value", output_field=FloatField()),
+        )
         .values_list(*fields)
         .order_by("instrument_code", "response__person_id", "response__run_id", "response__completed_at", "pk")
     )
@@ -479,7 +486,7 @@ def lower_bound_with_project_statistics(scope: Any, measures: dict[str, Measure]
 
 
 def raw_cursor_floor(scope: Any, measures: dict[str, Measure]) -> dict[tuple[str, Any], Any]:
-    """The same SQL through a bare cursor: no UUID or Decimal objects made by Django per value."""
+    """The same SQL through a bare cursor: no Django row handling or converters."""
     from django.db import connection
 
     sql, params = _bound_rows(scope, measures, by_category=False).query.sql_with_params()
