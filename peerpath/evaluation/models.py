@@ -10,11 +10,13 @@ written only through ``peerpath.evaluation.responses``, invitations only through
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from peerpath.courses.choices import Category
@@ -325,6 +327,33 @@ class Answer(models.Model):
         return f"{self.item_id}: {self.value}"
 
 
+class ScoreQuerySet(models.QuerySet["Score"]):
+    def newest_rules(self, codes: Iterable[str]) -> dict[str, int]:
+        """The newest scoring version stored for each of these instruments (codes never scored are
+        left out), in one query.
+
+        Reports read the scores of one rule per instrument: a rescore (ADR 016) adds the new
+        rule's scores to every submitted response, so the newest stored rule covers them all
+        once the rescoring has run. Each code is one look-up of the ``score_instrument_rule``
+        index, never a scan of every score.
+        """
+        wanted = sorted(set(codes))
+        if not wanted:
+            return {}
+        newest = (
+            self.filter(instrument_code=OuterRef("code")).order_by("-scoring_version").values("scoring_version")[:1]
+        )
+        rows = (
+            InstrumentVersion.objects.filter(code__in=wanted)
+            .order_by()
+            .values("code")
+            .distinct()
+            .annotate(newest=Subquery(newest))
+            .values_list("code", "newest")
+        )
+        return {code: version for code, version in rows if version is not None}
+
+
 class Score(models.Model):
     """One scale's score for one response, stamped with the rule that made it.
 
@@ -346,6 +375,8 @@ class Score(models.Model):
     scoring_version = models.PositiveSmallIntegerField()
     scored_at = models.DateTimeField(default=timezone.now)
 
+    objects = ScoreQuerySet.as_manager()
+
     class Meta:
         ordering = ["response", "scale_code", "-scoring_version"]
         constraints = [
@@ -354,7 +385,8 @@ class Score(models.Model):
             )
         ]
         indexes = [
-            # The rescoring job: every score made by an older scoring version of an instrument.
+            # The rescoring job: every score made by an older scoring version of an instrument; and
+            # reports' newest rule per instrument (ScoreQuerySet.newest_rules), one look-up each.
             models.Index(fields=["instrument_code", "scoring_version"], name="score_instrument_rule"),
         ]
 

@@ -520,6 +520,18 @@ def test_rescore_with_a_new_rule_adds_rows_and_keeps_the_old(carer, phq9):
     assert SafetyAlert.objects.count() == 1  # rescoring scores; it does not raise alerts again
 
 
+def test_the_newest_rule_of_each_instrument_is_the_highest_scoring_version_stored(carer, phq9):
+    response = start_own(carer, phq9)
+    responses.save_answers(actor=carer.user, response=response, answers=PHQ9_LOW)
+    responses.submit(actor=carer.user, response=response)
+    assert Score.objects.newest_rules(["phq9", "gad7"]) == {"phq9": 1}  # GAD-7 was never scored
+
+    responses.rescore(response, rule=new_rule(phq9))
+
+    assert Score.objects.newest_rules(["phq9"]) == {"phq9": 2}
+    assert Score.objects.newest_rules([]) == {}
+
+
 def test_rescore_is_idempotent(carer, phq9):
     response = start_own(carer, phq9)
     responses.save_answers(actor=carer.user, response=response, answers=PHQ9_LOW)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from peerpath.delivery.models import ATTENDED, PLACE_HOLDING, Attendance, Enrolment
 from peerpath.evaluation.models import Answer, InstrumentVersion, Response, Score
@@ -87,12 +87,7 @@ def measures(scope: Scope) -> list[Measure]:
     if not codes:
         return []
     # The newest rule over every score, as the reports choose it (sections.pairs).
-    newest_rule = dict(
-        Score.objects.filter(instrument_code__in=codes)
-        .values_list("instrument_code")
-        .annotate(v=Max("scoring_version"))
-        .order_by()
-    )
+    newest_rule = Score.objects.newest_rules(codes)
     versions: dict[str, InstrumentVersion] = {}
     for version in (
         InstrumentVersion.objects.filter(code__in=codes)

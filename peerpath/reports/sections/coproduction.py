@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from peerpath.accreditation.models import Award
@@ -405,19 +405,16 @@ def newest_scores(response_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str
     Only the newest scoring version is read, so every figure comes from one rule; an
     assessment not yet rescored under it is left out until the rescoring job has run.
     """
-    newest = (
-        Score.objects.filter(instrument_code=RECOLLECT)
-        .order_by()
-        .values("instrument_code")
-        .annotate(latest=Max("scoring_version"))
-        .values("latest")
-    )
     scores: defaultdict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
     if not response_ids:
         return scores
+    # The newest rule is one look-up of the score_instrument_rule index, not a scan of the scores.
+    newest = Subquery(
+        Score.objects.filter(instrument_code=RECOLLECT).order_by("-scoring_version").values("scoring_version")[:1]
+    )
     # One row per organisation a year: a few hundred ids at most, even nationally.
     rows = Score.objects.filter(
-        response_id__in=list(response_ids), instrument_code=RECOLLECT, scoring_version=Subquery(newest)
+        response_id__in=list(response_ids), instrument_code=RECOLLECT, scoring_version=newest
     ).values_list("response_id", "scale_code", "value")
     for response_id, scale_code, value in rows:
         scores[response_id][scale_code] = value

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, FloatField, Max, Q
+from django.db.models import CharField, FloatField, Q
 from django.db.models.functions import Cast
 
 from peerpath.courses.choices import Category
@@ -93,12 +93,7 @@ def _responses(scope: Scope, codes: Iterable[str], compare: str) -> Q:
 def score_pairs(scope: Scope, scales: dict[str, str], *, compare: str, grouping: str) -> Pairs:
     """Pairs of one scale's scores per instrument (``scales`` maps code to scale), in two queries."""
     where = _responses(scope, scales, compare)
-    rules = dict(
-        Score.objects.filter(instrument_code__in=list(scales))
-        .values_list("instrument_code")
-        .annotate(v=Max("scoring_version"))
-        .order_by()
-    )
+    rules = Score.objects.newest_rules(scales)
     wanted = Q()
     for code, scale in scales.items():
         wanted |= Q(instrument_code=code, scale_code=scale, scoring_version=rules.get(code, 0))
