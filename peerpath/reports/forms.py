@@ -78,6 +78,10 @@ class ProgrammeReportForm(NHSForm):
     title = forms.CharField(
         label="Report title",
         max_length=200,
+        error_messages={
+            "required": "Enter a report title",
+            "max_length": "Report title must be 200 characters or fewer",
+        },
         initial="Programme report",
         help_text="For example 'Carers' peer trainer programme: report to our funders, 2026'",
     )
