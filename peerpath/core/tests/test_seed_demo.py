@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
 
 from peerpath.core import seeding
@@ -174,6 +174,19 @@ def test_anchor_date_is_the_latest_day_in_the_data() -> None:
     assert max(Person.objects.values_list("created_at", flat=True)).date() <= date(2025, 6, 30)
     assert max(Consent.objects.values_list("decided_on", flat=True)) <= date(2025, 6, 30)
     assert max(Membership.objects.values_list("started_on", flat=True)) <= date(2025, 6, 30)
+
+
+@pytest.mark.django_db
+def test_a_seeded_database_has_planner_statistics() -> None:
+    seeding.autodiscover()
+    seeding.run(scale="tiny", sizes=TINY, seed=1, batch_size=50, write=lambda message: None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'people_person'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'people_person'")
+        (rows,) = cursor.fetchone()
+    assert rows > 0
 
 
 @pytest.mark.django_db
