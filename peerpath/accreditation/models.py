@@ -88,6 +88,14 @@ class Scheme(models.Model):
     description = models.TextField(max_length=4000, blank=True)
     grants = models.CharField(max_length=20, choices=Grants.choices)
     framework = models.ForeignKey(CompetencyFramework, on_delete=models.PROTECT, related_name="schemes")
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schemes",
+        help_text="The programme whose peer trainers or facilitators this scheme accredits",
+    )
     active = models.BooleanField(default=True)
     # Train the Trainer: a completed run of one of these courses, at or above the attendance share.
     training_courses = models.ManyToManyField(

@@ -43,6 +43,14 @@ class Course(models.Model):
     blended = models.BooleanField(default=False)
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_courses")
     partners = models.ManyToManyField(Organisation, blank=True, related_name="partner_courses")
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        help_text="The programme this course belongs to; its words are the ones the course's pages use",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IDEA)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -34,6 +34,8 @@ from peerpath.core import seeding
 from peerpath.core.seeding import SeedContext, SeedError
 from peerpath.delivery.models import CourseRun, FacilitatorAssignment
 from peerpath.people.models import Membership
+from peerpath.people.seeding import SWL_COLLEGE
+from peerpath.programmes.models import Programme
 
 SHARED_KEY = "accreditation"
 ORDER = 40  # after delivery (30)
@@ -89,8 +91,19 @@ def _assessors() -> tuple[dict[uuid.UUID, list[uuid.UUID]], list[uuid.UUID]]:
     return by_org, everyone
 
 
+def _attach_schemes_to_the_first_programme() -> None:
+    """The shipped schemes are the carers' peer trainer programme's, which began at the first college."""
+    programme = (
+        Programme.objects.filter(owner__name=SWL_COLLEGE).first()
+        or Programme.objects.order_by("owner__name", "code").first()
+    )
+    if programme is not None:
+        Scheme.objects.filter(programme__isnull=True).update(programme=programme)
+
+
 def seed_accreditation(context: SeedContext) -> None:
     ensure_default()  # reference data from a migration; loaded again if a test emptied the tables
+    _attach_schemes_to_the_first_programme()
     schemes = {scheme.grants: scheme for scheme in Scheme.objects.filter(active=True).order_by("code")}
     missing = [role for role in ROLES if role not in schemes]
     if missing:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "peerpath.core",
     "peerpath.people",
+    "peerpath.programmes",
     "peerpath.courses",
     "peerpath.delivery",
     "peerpath.accreditation",

@@ -26,12 +26,17 @@ from peerpath.courses.coproduction import DEFAULT_RULE
 from peerpath.courses.models import CoproductionRule, Course, Term
 from peerpath.courses.seeding.history import Contributed, CourseHistory, Rows
 from peerpath.courses.seeding.plans import Plan, courses_per_group, plan_group
-from peerpath.courses.seeding.pools import load_groups
+from peerpath.courses.seeding.pools import Group, load_groups
 from peerpath.courses.seeding.terms import OfferedCourse, SeededTerm, credit_consents, make_terms, term_rows
 from peerpath.people.seeding import SHARED_KEY as PEOPLE_KEY
 from peerpath.people.seeding import SeededPeople
+from peerpath.programmes.models import Programme
 
 SHARED_KEY = "courses"
+PROGRAMME_CODE = "carers-mental-health"
+# Programme ids come from the college's id, not the step's generator, so adding programmes
+# changed none of the other seeded data.
+PROGRAMME_NAMESPACE = uuid.UUID("5b0c0a52-3d5e-4c49-9d1b-6f1f3a3e8f21")
 ORDER = 20  # after people (10)
 # Courses saved per transaction, with their versions, outlines, history and co-production record.
 COURSES_PER_CHUNK = 1_000
@@ -93,6 +98,7 @@ class CourseSeeder:
         self.courses: list[SeededCourse] = []
         self.statuses: Counter[str] = Counter()
         self.credits = 0
+        self.programme: Programme | None = None
 
     def run(self) -> SeededCourses:
         if Course.objects.exists() or Term.objects.exists():
@@ -104,7 +110,10 @@ class CourseSeeder:
         groups = load_groups(self.people, self.rng)
         count = courses_per_group(self.context.sizes)
         offered: list[list[OfferedCourse]] = []
-        for group in groups:
+        programmes = [self.programme_for(group) for group in groups]
+        self.context.save_chunk(programmes)
+        for group, programme in zip(groups, programmes, strict=True):
+            self.programme = programme
             built = [self.build(plan) for plan in plan_group(group, count, self.rng)]
             offered.append([course for course in built if course is not None])
             if len(self.rows) >= COURSES_PER_CHUNK:
@@ -134,6 +143,23 @@ class CourseSeeder:
         self.context.save_chunk(consents, term_list, term_links)
         return SeededCourses(courses=self.courses, terms=terms)
 
+    @staticmethod
+    def programme_for(group: Group) -> Programme:
+        """Each college runs the carers' peer trainer programme with its partners."""
+        college = group.college.org
+        return Programme(
+            id=uuid.uuid5(PROGRAMME_NAMESPACE, str(college.id)),
+            owner_id=college.id,
+            code=PROGRAMME_CODE,
+            name="Carers' peer trainer programme",
+            summary=(
+                "Carers of people with mental health problems are trained and accredited as peer trainers "
+                "and facilitators. They co-produce and co-deliver Recovery College courses and carers' "
+                "self-management courses with professional tutors, and run carers' support groups with a "
+                "national mental health charity and local carers' organisations."
+            ),
+        )
+
     def ensure_rule(self) -> None:
         """The installation's co-production rule: a migration makes it, but ``flush`` empties the table."""
         if not CoproductionRule.objects.exists():
@@ -162,6 +188,7 @@ class CourseSeeder:
         )
         outcome = history.build()
         course = outcome.course
+        course.programme = self.programme
         self.statuses[course.status] += 1
         self.courses.append(
             SeededCourse(

@@ -26,8 +26,9 @@ from peerpath.courses.models import (
     Term,
 )
 from peerpath.courses.seeding import SHARED_KEY, SeededCourses
-from peerpath.people.models import Consent, Membership
+from peerpath.people.models import Consent, Membership, Organisation
 from peerpath.people.services import consenting
+from peerpath.programmes.models import Programme
 
 ANCHOR = seeding.DEFAULT_ANCHOR_DATE
 SEED_MODELS = (Course, CourseStatusChange, CourseVersion, OutlineSession, CoproductionActivity, Contribution, Term)
@@ -138,6 +139,20 @@ def test_step_reports_what_it_made_for_later_steps(seeded: dict) -> None:
         )
     )
     assert seeded["result"].counts["courses.course"] == Course.objects.count()
+
+
+def test_each_college_runs_one_programme_with_its_partners_courses_in_it(seeded: dict) -> None:
+    programmes = {p.owner_id: p for p in Programme.objects.all()}
+    colleges = set(Organisation.objects.filter(kind=Organisation.Kind.RECOVERY_COLLEGE).values_list("id", flat=True))
+    assert set(programmes) == colleges
+    assert not Course.objects.filter(programme__isnull=True).exists()
+    for programme in programmes.values():
+        assert programme.terms.people == "carers" and programme.terms.condition == "mental health"
+    # A partner charity's course belongs to the programme of the college it works with.
+    partner_course = Course.objects.exclude(owner__kind=Organisation.Kind.RECOVERY_COLLEGE).select_related("programme")[
+        0
+    ]
+    assert partner_course.programme.owner_id != partner_course.owner_id
 
 
 def test_approved_versions_have_complete_outlines_outcomes_and_an_approving_coordinator(seeded: dict) -> None:
