@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "peerpath.accreditation",
     "peerpath.evaluation",
     "peerpath.reports",
+    "peerpath.bundles",
 ]
 
 MIDDLEWARE = [
