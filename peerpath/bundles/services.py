@@ -1,0 +1,88 @@
+"""Exporting a programme to a bundle file, and the models PeerPath ships as bundles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from peerpath.bundles import exporting, reading, writing
+from peerpath.bundles.format import Bundle
+from peerpath.bundles.importing import Preview
+from peerpath.core import audit
+from peerpath.core.audit import Actor
+from peerpath.programmes.models import Programme
+
+SHIPPED = Path(__file__).resolve().parent / "shipped"
+
+
+@dataclass(frozen=True)
+class Exported:
+    content: bytes
+    filename: str
+    summary: str
+
+
+def export_programme(programme: Programme, *, actor: Actor | None = None) -> Exported:
+    """The programme as a bundle file, with its guide; audited when someone asked for it."""
+    bundle = exporting.export(programme)
+    now = timezone.now().replace(microsecond=0)
+    content = writing.write(bundle, exported_at=now, guide=_guide(bundle))
+    if actor is not None:
+        with transaction.atomic():
+            audit.record(
+                actor=actor,
+                action="programme.exported",
+                target=programme,
+                data={"courses": len(bundle.courses), "bytes": len(content)},
+            )
+    return Exported(
+        content=content,
+        filename=f"{slugify(programme.code)}-{now:%Y-%m-%d}.zip",
+        summary=(
+            f"{len(bundle.courses)} courses, {len(bundle.schemes)} schemes, {len(bundle.frameworks)} frameworks, "
+            f"{len(bundle.instruments)} instruments, {len(bundle.schedules)} schedules"
+        ),
+    )
+
+
+def _guide(bundle: Bundle) -> dict[str, bytes]:
+    return {}
+
+
+def shipped_models() -> list[str]:
+    """The models shipped with PeerPath, by folder name."""
+    if not SHIPPED.is_dir():
+        return []
+    return sorted(path.parent.name for path in SHIPPED.glob("*/manifest.json"))
+
+
+def shipped_model(name: str) -> Bundle:
+    if name not in shipped_models():
+        raise reading.BundleError(f"PeerPath ships no model called '{name}'")
+    return reading.parse(reading.read_folder(SHIPPED / name))
+
+
+def describe(plan: Preview) -> list[str]:
+    """The preview in lines of text, for the command line."""
+    bundle = plan.bundle
+    lines = [f"Bundle: {bundle.programme.name} (format version {bundle.format_version})"]
+    if plan.earlier is not None:
+        lines.append(f"Already imported for {plan.owner} as '{plan.earlier.programme}'.")
+        return lines
+    lines += [f"Problem: {problem}" for problem in plan.problems]
+    lines.append(f"Will create programme '{plan.name}' ({plan.code}) for {plan.owner}")
+    lines.append(f"  {len(bundle.courses)} courses: " + ", ".join(c.title for c in bundle.courses))
+    lines.append(
+        f"  instruments: {len(plan.new_instruments)} new, {len(plan.same_instruments)} already here; "
+        f"frameworks: {len(plan.new_frameworks)} new, {len(plan.same_frameworks)} already here; "
+        f"schemes: {len(plan.new_schemes)} new, {len(plan.adopted_schemes)} adopted; "
+        f"schedules: {len(plan.new_schedules)} new"
+    )
+    for conflict in plan.conflicts:
+        lines.append(f"Conflict {conflict.key}: {conflict.title}. {conflict.problem}")
+        lines += [f"    --resolve {conflict.key}={value}: {label}" for value, label in conflict.choices]
+    return lines
