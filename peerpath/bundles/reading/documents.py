@@ -1,22 +1,13 @@
-"""An archive (or a folder) read into a :class:`~peerpath.bundles.format.Bundle`, or refused.
-
-Nothing is written anywhere while reading: the archive is unpacked into memory, within
-the limits in ``format``, and every file is checked against the manifest before any is
-parsed. Each refusal is a :class:`BundleError` whose message says what is wrong and
-where, fit to show to the administrator who uploaded the file.
-"""
+"""The bundle's JSON files parsed into the typed values of ``format``, strictly: a key this
+format version does not define, a missing key or a value out of range is refused, naming the
+file and the key."""
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import stat
-import zipfile
-from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
-from pathlib import Path, PurePosixPath
-from typing import Any, NoReturn
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 from peerpath.bundles import format as fmt
 from peerpath.bundles.format import (
@@ -37,228 +28,15 @@ from peerpath.bundles.format import (
     StageHours,
     VersionSpec,
 )
-from peerpath.bundles.writing import content_digest, sha256
+from peerpath.bundles.reading.archive import check_manifest, load_json
+from peerpath.bundles.reading.errors import BundleError, Reader
 from peerpath.courses.choices import Audience, Capacity, Category, DeliveryMode, Stage
 from peerpath.evaluation import definitions
 from peerpath.evaluation.models import SCHEDULED_TIMEPOINTS
 from peerpath.programmes.terms import MAX_LENGTH, NAMES, Terms
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 GRANTS = ("peer_trainer", "peer_facilitator")
 TIMEPOINTS = tuple(t.value for t in SCHEDULED_TIMEPOINTS)
-
-
-class BundleError(ValueError):
-    """The bundle cannot be read; the message says why, fit to show."""
-
-
-# -- the archive ------------------------------------------------------------------------
-
-
-def _safe_path(name: str) -> str:
-    """The entry's path if it stays inside the bundle, else a refusal naming it."""
-    shown = name[:120]
-    if not name or "\\" in name or "\x00" in name:
-        raise BundleError(f"The bundle has a file named '{shown}', which is not a plain relative path")
-    path = PurePosixPath(name)
-    if path.is_absolute() or re.match(r"^[A-Za-z]:", name):
-        raise BundleError(f"The bundle has a file with an absolute path ('{shown}'). Bundles only hold relative paths")
-    if any(part in ("..", ".", "") for part in name.split("/")):
-        raise BundleError(f"The bundle has a path that climbs out of its folder ('{shown}')")
-    return name
-
-
-def open_archive(data: bytes) -> dict[str, bytes]:
-    """Every file in the archive by path, unpacked into memory within the format's limits."""
-    if not data.startswith(b"PK"):
-        raise BundleError("The file is not a programme bundle: it is not a zip archive")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise BundleError(f"The bundle cannot be opened as a zip archive ({error})") from None
-    files = [entry for entry in entries if not entry.is_dir()]
-    if len(files) > fmt.MAX_FILES:
-        raise BundleError(f"The bundle has {len(files):,} files; a bundle may hold at most {fmt.MAX_FILES:,}")
-    declared = sum(entry.file_size for entry in files)
-    if declared > fmt.MAX_TOTAL_BYTES:
-        raise BundleError(
-            f"The bundle would unpack to {declared / 1024 / 1024:,.0f} MB; a bundle may unpack to at most "
-            f"{fmt.MAX_TOTAL_BYTES // 1024 // 1024} MB"
-        )
-    found: dict[str, bytes] = {}
-    total = 0
-    for entry in files:
-        name = _safe_path(entry.filename)
-        if name in found:
-            raise BundleError(f"The bundle holds '{name}' twice")
-        if stat.S_ISLNK(entry.external_attr >> 16):
-            raise BundleError(f"The bundle has a link ('{name}'), not a file")
-        if entry.flag_bits & 0x1:
-            raise BundleError(f"'{name}' in the bundle is encrypted")
-        # The sizes in an entry's header can lie, so the limits are kept while unpacking too.
-        limit = min(fmt.MAX_TOTAL_BYTES - total, max(entry.compress_size, 1) * fmt.MAX_RATIO)
-        if entry.file_size > limit:
-            raise BundleError(_bomb(name))
-        try:
-            with archive.open(entry) as stream:
-                content = stream.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
-            raise BundleError(f"'{name}' in the bundle cannot be unpacked ({error})") from None
-        if len(content) > limit:
-            raise BundleError(_bomb(name))
-        total += len(content)
-        found[name] = content
-    return found
-
-
-def _bomb(name: str) -> str:
-    return (
-        f"'{name}' in the bundle unpacks to far more than it holds packed, or past the bundle's limit. "
-        "It is refused as a possible zip bomb"
-    )
-
-
-def read_folder(folder: Path) -> dict[str, bytes]:
-    """A bundle kept unpacked (the shipped models): every regular file under ``folder`` by path."""
-    found: dict[str, bytes] = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            raise BundleError(f"The bundle folder has a link ('{path.relative_to(folder)}'), not a file")
-        if path.is_file():
-            found[_safe_path(path.relative_to(folder).as_posix())] = path.read_bytes()
-    return found
-
-
-# -- checking every file against the manifest -------------------------------------------------
-
-
-def _json(name: str, content: bytes, *, decimals: bool = True) -> Any:
-    """The file's JSON; the format's own files read numbers with fractions as Decimals (it writes
-    decimals as text, so a float there is refused), instrument documents as stored."""
-    if len(content) > fmt.MAX_JSON_BYTES:
-        raise BundleError(f"{name} is larger than {fmt.MAX_JSON_BYTES // 1024 // 1024} MB")
-    try:
-        return json.loads(content.decode("utf-8"), parse_float=Decimal if decimals else float)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BundleError(f"{name} is not valid JSON ({error})") from None
-
-
-def check_manifest(files: Mapping[str, bytes]) -> dict[str, Any]:
-    """The manifest, once every file is shown to be the one it lists, unchanged."""
-    if fmt.MANIFEST not in files:
-        raise BundleError(f"The bundle has no {fmt.MANIFEST}. Export the programme again from PeerPath")
-    reader = Reader(fmt.MANIFEST)
-    manifest = reader.mapping(_json(fmt.MANIFEST, files[fmt.MANIFEST]), "")
-    if manifest.get("format") != fmt.FORMAT:
-        raise BundleError(f'The file is not a programme bundle: {fmt.MANIFEST} does not say format "{fmt.FORMAT}"')
-    version = manifest.get("format_version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise BundleError(f"{fmt.MANIFEST}: format_version must be a whole number")
-    if version not in fmt.READABLE_VERSIONS:
-        readable = ", ".join(str(v) for v in sorted(fmt.READABLE_VERSIONS))
-        raise BundleError(
-            f"The bundle is format version {version}; this PeerPath reads version {readable}. "
-            + ("Update PeerPath to import it" if version > max(fmt.READABLE_VERSIONS) else "Export it again")
-        )
-    reader.keys(
-        manifest,
-        "",
-        ("format", "format_version", "bundle_id", "exported_at", "programme", "content_digest", "files"),
-    )
-    reader.text(manifest["bundle_id"], "bundle_id")
-    reader.text(manifest["exported_at"], "exported_at")
-    listed: dict[str, tuple[int, str]] = {}
-    for index, entry in enumerate(reader.listing(manifest["files"], "files")):
-        where = f"files[{index}]"
-        reader.keys(reader.mapping(entry, where), where, ("path", "bytes", "sha256"))
-        path = _safe_path(reader.text(entry["path"], f"{where}.path"))
-        if path == fmt.MANIFEST or path in listed:
-            reader.fail(f"{where}.path", f"lists '{path}' again")
-        listed[path] = (reader.whole(entry["bytes"], f"{where}.bytes", minimum=0), reader.text(entry["sha256"], where))
-    for path in fmt.DATA_FILES:
-        if path not in listed:
-            raise BundleError(f"{fmt.MANIFEST} does not list {path}, which every bundle has")
-    for path in files:
-        if path != fmt.MANIFEST and path not in listed:
-            raise BundleError(f"The bundle holds '{path}', which its manifest does not list")
-    for path, (size, digest) in listed.items():
-        if path not in files:
-            raise BundleError(f"The bundle is missing '{path}', which its manifest lists")
-        if len(files[path]) != size or sha256(files[path]) != digest:
-            raise BundleError(f"'{path}' is not the file the manifest lists: the bundle was changed after export")
-    if reader.text(manifest["content_digest"], "content_digest") != content_digest(
-        {path: digest for path, (_, digest) in listed.items()}
-    ):
-        raise BundleError(f"{fmt.MANIFEST}: content_digest does not match the files: the bundle was changed")
-    return dict(manifest)
-
-
-# -- parsing ------------------------------------------------------------------------------
-
-
-class Reader:
-    """Typed reads of one JSON file; every failure names the file and the key."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def fail(self, path: str, problem: str) -> NoReturn:
-        raise BundleError(f"{self.name}: {path} {problem}" if path else f"{self.name}: {problem}")
-
-    def mapping(self, value: object, path: str) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            self.fail(path, "must be an object")
-        return value
-
-    def keys(self, obj: Mapping[str, Any], path: str, required: Sequence[str]) -> None:
-        for key in required:
-            if key not in obj:
-                self.fail(f"{path}.{key}" if path else key, "is missing")
-        for key in obj:
-            if key not in required:
-                self.fail(f"{path}.{key}" if path else str(key), "is not a key this format version has")
-
-    def text(self, value: object, path: str, *, empty: bool = False, limit: int = 10_000) -> str:
-        if not isinstance(value, str) or (not empty and not value.strip()):
-            self.fail(path, "must be text" if empty else "must be text that is not empty")
-        if len(value) > limit:
-            self.fail(path, f"must be at most {limit:,} characters")
-        return value
-
-    def slug(self, value: object, path: str) -> str:
-        if not isinstance(value, str) or len(value) > 60 or not SLUG.match(value):
-            self.fail(path, "must be a short code of lower-case letters, digits and hyphens")
-        return value
-
-    def whole(self, value: object, path: str, *, minimum: int = 0, maximum: int = 1_000_000) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            self.fail(path, f"must be a whole number from {minimum} to {maximum:,}")
-        return value
-
-    def boolean(self, value: object, path: str) -> bool:
-        if not isinstance(value, bool):
-            self.fail(path, "must be true or false")
-        return value
-
-    def decimal(self, value: object, path: str, *, maximum: Decimal = Decimal(100_000)) -> Decimal:
-        try:
-            number = Decimal(value) if isinstance(value, str) else None
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or not Decimal(0) <= number <= maximum:
-            self.fail(path, f'must be a decimal written as text, such as "12.5", from 0 to {maximum}')
-        return number
-
-    def choice(self, value: object, path: str, allowed: Sequence[str]) -> str:
-        if not isinstance(value, str) or value not in allowed:
-            self.fail(path, "must be one of " + ", ".join(f'"{a}"' for a in allowed))
-        return value
-
-    def listing(self, value: object, path: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(path, "must be a list")
-        return value
 
 
 def _programme(data: Any) -> ProgrammeSpec:
@@ -542,7 +320,7 @@ def _schedules(data: Any) -> tuple[ScheduleSpec, ...]:
 def _instruments(files: Mapping[str, bytes]) -> tuple[InstrumentSpec, ...]:
     found = []
     for path in sorted(p for p in files if p.startswith(fmt.INSTRUMENTS_DIR)):
-        document = _json(path, files[path], decimals=False)
+        document = load_json(path, files[path], decimals=False)
         if not isinstance(document, dict):
             raise BundleError(f"{path} is not an instrument document")
         try:
@@ -604,11 +382,11 @@ def parse(files: Mapping[str, bytes]) -> Bundle:
         )
         if not known:
             raise BundleError(f"The bundle holds '{path}', which is not a file this format version has")
-    courses = _courses(_json(fmt.COURSES, files[fmt.COURSES]), files)
+    courses = _courses(load_json(fmt.COURSES, files[fmt.COURSES]), files)
     frameworks, schemes = _accreditation(
-        _json(fmt.ACCREDITATION, files[fmt.ACCREDITATION]), {course.key for course in courses}
+        load_json(fmt.ACCREDITATION, files[fmt.ACCREDITATION]), {course.key for course in courses}
     )
-    schedules = _schedules(_json(fmt.EVALUATION, files[fmt.EVALUATION]))
+    schedules = _schedules(load_json(fmt.EVALUATION, files[fmt.EVALUATION]))
     instruments = _instruments(files)
     held = {i.code for i in instruments}
     for schedule in schedules:
@@ -621,9 +399,9 @@ def parse(files: Mapping[str, bytes]) -> Bundle:
     stray = [p for p in files if p.startswith(fmt.MATERIALS_DIR) and p not in named]
     if stray:
         raise BundleError(f"The bundle holds '{stray[0]}', which no course names as a material")
-    rule, policy = _policies(_json(fmt.POLICIES, files[fmt.POLICIES]))
+    rule, policy = _policies(load_json(fmt.POLICIES, files[fmt.POLICIES]))
     return Bundle(
-        programme=_programme(_json(fmt.PROGRAMME, files[fmt.PROGRAMME])),
+        programme=_programme(load_json(fmt.PROGRAMME, files[fmt.PROGRAMME])),
         courses=courses,
         frameworks=frameworks,
         schemes=schemes,
@@ -637,8 +415,3 @@ def parse(files: Mapping[str, bytes]) -> Bundle:
         content_digest=manifest["content_digest"],
         format_version=manifest["format_version"],
     )
-
-
-def read(data: bytes) -> Bundle:
-    """An uploaded archive, checked and parsed."""
-    return parse(open_archive(data))
