@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from peerpath.bundles import exporting, reading, writing
+from peerpath.bundles import exporting, guide, reading, writing
 from peerpath.bundles.format import Bundle
 from peerpath.bundles.importing import Preview
 from peerpath.core import audit
@@ -27,10 +28,14 @@ class Exported:
 
 
 def export_programme(programme: Programme, *, actor: Actor | None = None) -> Exported:
-    """The programme as a bundle file, with its guide; audited when someone asked for it."""
-    bundle = exporting.export(programme)
+    """The programme as a bundle file, with its guide (HTML and PDF); audited when someone asked for it.
+
+    Laying out the guide's PDF takes a few seconds for a programme of a hundred courses.
+    """
     now = timezone.now().replace(microsecond=0)
-    content = writing.write(bundle, exported_at=now, guide=_guide(bundle))
+    # The guide is dated by the export, so the same bundle always lays out the same PDF.
+    bundle = dataclasses.replace(exporting.export(programme), exported_at=now.isoformat(timespec="seconds"))
+    content = writing.write(bundle, exported_at=now, guide=guide.files(bundle))
     if actor is not None:
         with transaction.atomic():
             audit.record(
@@ -47,10 +52,6 @@ def export_programme(programme: Programme, *, actor: Actor | None = None) -> Exp
             f"{len(bundle.instruments)} instruments, {len(bundle.schedules)} schedules"
         ),
     )
-
-
-def _guide(bundle: Bundle) -> dict[str, bytes]:
-    return {}
 
 
 def shipped_models() -> list[str]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from peerpath.bundles.format import Bundle
 from peerpath.bundles.reading.archive import check_manifest, open_archive, read_folder
 from peerpath.bundles.reading.documents import parse
-from peerpath.bundles.reading.errors import BundleError
+from peerpath.bundles.reading.errors import SLUG, BundleError
 
-__all__ = ["BundleError", "check_manifest", "open_archive", "parse", "read", "read_folder"]
+__all__ = ["SLUG", "BundleError", "check_manifest", "open_archive", "parse", "read", "read_folder"]
 
 
 def read(data: bytes) -> Bundle:
