@@ -20,12 +20,17 @@ from peerpath.bundles import format as fmt
 from peerpath.bundles import reading, writing
 from peerpath.bundles.format import Bundle
 from peerpath.courses.choices import LIVED_EXPERIENCE
+from peerpath.evaluation import definitions, scoring
 
 SHIPPED = Path(__file__).resolve().parents[1] / "shipped"
 MODELS = sorted(path.parent.name for path in SHIPPED.glob("*/manifest.json"))
 DEMENTIA = SHIPPED / "dementia-carers"
 SHIPPED_INSTRUMENTS = Path(__file__).resolve().parents[2] / "evaluation" / "data" / "instruments"
 FREE_CLASSES = {"free", "public_domain", "own"}
+# CarerQol's published dimension "problems with own mental health": the one place the
+# dementia model's instruments may name mental health.
+CARERQOL_DIMENSION = ("carerqol", "mental_health_problems")
+DEMENTIA_SERVICE_USE = ("service-use-dementia-carer", "service-use-living-with-dementia")
 
 
 def _bundle(name: str) -> Bundle:
@@ -111,6 +116,144 @@ def test_instruments_are_free_to_use_and_shipped_ones_are_unchanged(name: str) -
 def test_the_dementia_model_says_nothing_about_mental_health() -> None:
     for name in (fmt.PROGRAMME, fmt.COURSES, fmt.ACCREDITATION):
         assert "mental health" not in (DEMENTIA / name).read_text(encoding="utf-8").lower(), name
+
+
+def _mentions_mental_health(text: str | None) -> bool:
+    return text is not None and "mental health" in text.replace("_", " ").casefold()
+
+
+def test_the_dementia_model_instruments_say_nothing_about_mental_health() -> None:
+    """Item texts and ids, option labels and scale names, except CarerQol's own dimension."""
+    documents = sorted((DEMENTIA / fmt.INSTRUMENTS_DIR).glob("*.json"))
+    assert {path.name for path in documents} >= {f"{code}-v1.json" for code in DEMENTIA_SERVICE_USE}
+    assert not (DEMENTIA / fmt.INSTRUMENTS_DIR / "service-use-carer-v1.json").exists()
+    for path in documents:
+        document = json.loads(path.read_bytes())
+        code = document["code"]
+        for item in document["items"]:
+            assert not _mentions_mental_health(item["text"]), (path.name, item["id"])
+            if (code, item["id"]) != CARERQOL_DIMENSION:
+                assert not _mentions_mental_health(item["id"]), (path.name, item["id"])
+        for name, options in document["response_sets"].items():
+            for option in options:
+                assert not _mentions_mental_health(option["label"]), (path.name, name)
+        for scale in document["scales"]:
+            assert not _mentions_mental_health(scale["name"]), (path.name, scale["code"])
+            assert not _mentions_mental_health(scale["code"]), (path.name, scale["code"])
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for child in value.values() for text in _strings(child)]
+    if isinstance(value, list):
+        return [text for child in value for text in _strings(child)]
+    return []
+
+
+@pytest.mark.parametrize("code", DEMENTIA_SERVICE_USE)
+def test_the_dementia_service_use_documents_are_free_csri_adaptations(code: str) -> None:
+    """Written for the bundle: only the cited book's title names mental health."""
+    document = json.loads((DEMENTIA / fmt.INSTRUMENTS_DIR / f"{code}-v1.json").read_bytes())
+    licence = document["licence"]
+    assert (licence["class"], licence["ships_text"], document["own_measure"]) == ("free", True, False)
+    assert "Beecham J, Knapp M" in licence["attribution"]
+    assert "Beecham and Knapp 2001" in licence["decision"]
+    assert "own adaptation" in licence["decision"]
+    assert document["recall_period"] == "In the last 3 months"
+    assert not document["respondent_feedback"]["allowed"]
+    without_citation = {**document, "licence": {**licence, "attribution": ""}}
+    assert not any(_mentions_mental_health(text) for text in _strings(without_citation))
+    for scale in document["scales"]:
+        assert scale["direction"] == "none", scale["code"]
+        assert scale["rule"] == {"type": "sum", "missing": {"type": "complete_only"}}, scale["code"]
+
+
+def test_the_dementia_schedules_ask_both_service_use_documents_together() -> None:
+    schedules = _bundle("dementia-carers").schedules
+    asking = [s for s in schedules if set(DEMENTIA_SERVICE_USE) & set(s.instruments)]
+    assert {(s.category, s.timepoint) for s in asking} == {
+        (category, timepoint)
+        for category in ("recovery_college", "self_management")
+        for timepoint in ("baseline", "follow_up")
+    }
+    assert all(s.instruments[-2:] == DEMENTIA_SERVICE_USE for s in asking)
+    assert all("service-use-carer" not in s.instruments for s in schedules)
+
+
+# A complete sample answer set for each new document, and the sums it gives by category.
+SAMPLES: dict[str, tuple[str, dict[str, Any], dict[str, Decimal]]] = {
+    "service-use-dementia-carer": (
+        "carer",
+        {
+            "gp_contacts": 3,
+            "ae_attendances": 1,
+            "hospital_admissions": 1,
+            "bed_days": 4,
+            "counselling_sessions": 6,
+            "carers_support_contacts": 5,
+            "carers_assessments": 1,
+            "work_days_lost": 10,
+        },
+        {
+            "gp_contacts": Decimal(3),
+            "hospital_use": Decimal(2),
+            "bed_days": Decimal(4),
+            "support_contacts": Decimal(11),
+            "community_contacts": Decimal(14),
+            "carers_assessments": Decimal(1),
+            "work_days_lost": Decimal(10),
+        },
+    ),
+    "service-use-living-with-dementia": (
+        "carer_about_cared_for",
+        {
+            "gp_contacts": 4,
+            "memory_service_contacts": 2,
+            "ae_attendances": 2,
+            "emergency_admissions": 1,
+            "bed_days": 9,
+            "day_centre_days": 24,
+            "respite_nights": 7,
+            "home_care_hours": Decimal("10.5"),
+            "moved_to_care_home": 1,
+        },
+        {
+            "gp_contacts": Decimal(4),
+            "memory_service_contacts": Decimal(2),
+            "community_contacts": Decimal(6),
+            "urgent_care": Decimal(3),
+            "bed_days": Decimal(9),
+            "day_centre_days": Decimal(24),
+            "respite_nights": Decimal(7),
+            "home_care_hours": Decimal("10.5"),
+            "moved_to_care_home": Decimal(1),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_the_dementia_service_use_documents_parse_and_sum_by_category(code: str) -> None:
+    respondent, answers, expected = SAMPLES[code]
+    instrument = definitions.parse(json.loads((DEMENTIA / fmt.INSTRUMENTS_DIR / f"{code}-v1.json").read_bytes()))
+    assert (instrument.code, instrument.version, instrument.respondent) == (code, 1, respondent)
+    assert 6 <= len(instrument.items) <= 9
+    assert set(answers) == {item.id for item in instrument.items}, "the sample answers every item"
+
+    scores = scoring.score_all(instrument, answers)
+    assert {scale: score.value for scale, score in scores.items() if score is not None} == expected
+    assert all(score is not None and not score.prorated and score.missing == 0 for score in scores.values())
+
+    # A blank is "not known": every category holding that item goes unscored, the others stand.
+    blank = next(iter(answers))
+    partial = scoring.score_all(instrument, {**answers, blank: None})
+    for scale in instrument.scales:
+        if blank in scale.items:
+            assert partial[scale.code] is None, scale.code
+        else:
+            assert partial[scale.code] == scores[scale.code], scale.code
 
 
 def test_the_dementia_model_has_its_own_words_courses_and_schemes() -> None:
