@@ -129,11 +129,9 @@ def _sections(build: ReportBuild, scope: Scope) -> list[ShownSection]:
         options: dict[str, Any] = {"known": known} if key == "outcomes" else {}
         shown.append(show(build_section(key, scope, **options), scope, id_prefix="report-"))
         _step(build, title)
-    # Each measure with answers, broken down by course category.
-    for code in known:
-        detail = outcomes.build(scope, instrument=code, grouping="category", known=known)
-        if not detail.empty:
-            shown.append(show(detail, scope, id_prefix=f"report-{code}-"))
+    # Each measure with answers, broken down by course category, from one read of the scores.
+    for code, detail in outcomes.breakdowns(scope, known, grouping="category"):
+        shown.append(show(detail, scope, id_prefix=f"report-{code}-"))
     _step(build, "Outcomes by course category")
     return shown
 

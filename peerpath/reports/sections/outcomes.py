@@ -28,6 +28,7 @@ from peerpath.reports.sections.pairs import (
     COMPARISON_LABELS,
     GROUPINGS,
     Pair,
+    Pairs,
     asked_at_baseline,
     definitions,
     group_label,
@@ -177,9 +178,36 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
 # One measure broken down ------------------------------------------------------------------------
 
 
-def _detail(scope: Scope, instrument: Instrument, scale: Scale, compare: str, grouping: str) -> Section:
+def breakdowns(
+    scope: Scope, known: dict[str, Instrument], *, compare: str = "end", grouping: str = "category"
+) -> list[tuple[str, Section]]:
+    """Each measure's code and its headline scale broken down by ``grouping``, from one read of
+    the scores (the programme report's breakdowns; a measure without answers is left out)."""
     grouping = grouping if grouping in GROUPINGS else "category"
-    pairs = score_pairs(scope, {instrument.code: scale.code}, compare=compare, grouping=grouping)
+    headlines = {code: headline_scale(instrument) for code, instrument in known.items()}
+    pairs = score_pairs(
+        scope, {code: scale.code for code, scale in headlines.items()}, compare=compare, grouping=grouping
+    )
+    found = [
+        (code, _detail(scope, known[code], headlines[code], compare, grouping, pairs=pairs))
+        for code in known
+        if pairs.complete.get(code) or pairs.lost.get(code)
+    ]
+    return [(code, section) for code, section in found if not section.empty]
+
+
+def _detail(
+    scope: Scope,
+    instrument: Instrument,
+    scale: Scale,
+    compare: str,
+    grouping: str,
+    *,
+    pairs: Pairs | None = None,
+) -> Section:
+    grouping = grouping if grouping in GROUPINGS else "category"
+    if pairs is None:
+        pairs = score_pairs(scope, {instrument.code: scale.code}, compare=compare, grouping=grouping)
     found = pairs.complete.get(instrument.code, [])
     lost = pairs.lost.get(instrument.code, {})
     groups = sorted({pair.group for pair in found} | set(lost), key=lambda g: group_label(grouping, g))

@@ -198,3 +198,23 @@ def test_service_use_rates_are_events_per_person_month_and_costs_use_the_unit_co
     assert costs.rows[0]["change_year"] == pytest.approx((3 - 9) * 500 / 3 / 3 * 12 * 3)
     assert any("Test costs" in note and "2025" in note for note in section.method)
     assert any("3 months" in note for note in section.method)
+
+
+def test_the_programme_reports_breakdowns_match_each_measures_own_page_from_one_read(home_org, evaluated):
+    scope = scope_for(home_org)
+    known = outcomes.measures()
+    assert len(known) > 1  # several measures are asked at baseline; only SWEMWBS has answers
+
+    found = outcomes.breakdowns(scope, known, grouping="category")
+
+    assert [code for code, _ in found] == ["swemwbs"]
+    alone = outcomes.build(scope, instrument="swemwbs", grouping="category", known=known)
+    _, together = found[0]
+    assert together.title == alone.title and together.table_keys == alone.table_keys
+    for key in alone.table_keys:
+        assert together.table(key).rows == alone.table(key).rows
+        assert together.table(key).total == alone.table(key).total
+    # One read of the scores for every measure: no more queries than one measure's page.
+    assert count_queries(lambda: outcomes.breakdowns(scope, known)) <= count_queries(
+        lambda: outcomes.build(scope, instrument="swemwbs", known=known)
+    )
