@@ -12,6 +12,7 @@ from jinja2 import BaseLoader, ChainableUndefined, ChoiceLoader, Environment, Pa
 
 from peerpath.core.forms import error_list
 from peerpath.core.navigation import navigation_for
+from peerpath.programmes.context import TermsContext, fill, possessive
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -29,6 +30,9 @@ def environment(**options: Any) -> Environment:
         autoescape=True,
         **options,
     )
+    # ``terms``: the programme's words, from the view or else from the request (see programmes.context).
+    env.context_class = TermsContext
+    env.filters.update({"fill_terms": fill, "possessive": possessive})
     env.globals.update(
         {
             "url": url,
