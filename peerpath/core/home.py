@@ -12,6 +12,8 @@ from django.urls import reverse
 @dataclass(frozen=True)
 class HomeLink:
     heading: str
+    # May name the people a programme serves as {people} or {People_possessive}: the home page
+    # fills them in the user's programme's words (peerpath.programmes.context.fill).
     description: str
     url_name: str
     visible: Callable[[HttpRequest], bool]

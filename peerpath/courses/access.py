@@ -42,7 +42,7 @@ def access_course(user: User, pk: Any) -> Course:
     object rules.
     """
     try:
-        course = visible_courses(user).select_related("owner").get(pk=pk)
+        course = visible_courses(user).select_related("owner", "programme").get(pk=pk)
     except (Course.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such course") from None
     coordinated = principal_for(user).organisations(Role.COORDINATOR)

@@ -18,6 +18,8 @@ from django.utils import timezone
 from peerpath.courses.choices import LIVED_EXPERIENCE, Audience, Capacity, Category
 from peerpath.courses.coproduction import Profile
 from peerpath.courses.models import Contribution, CoproductionActivity, Course, CourseStatusChange, CourseVersion
+from peerpath.programmes.context import fill
+from peerpath.programmes.terms import DEFAULT, Terms
 
 Row = dict[str, dict[str, str]]
 
@@ -32,13 +34,44 @@ VERSION_STATUS_COLOURS: dict[str, str] = {
     CourseVersion.Status.APPROVED: "nhsuk-tag--green",
     CourseVersion.Status.SUPERSEDED: "nhsuk-tag--grey",
 }
+# Labels that name the people a programme serves, in its words (``programmes.context.fill``);
+# the stored values and the other labels stay as the choices say.
+CATEGORY_WORDING: dict[str, str] = {Category.SELF_MANAGEMENT: "{People_possessive} self-management course"}
+AUDIENCE_WORDING: dict[str, str] = {Audience.CARERS: "{People}"}
+CAPACITY_WORDING: dict[str, str] = {Capacity.CARER: "Lived experience as {a_person}"}
 # How a contributor is counted in a sentence: "2 carers, 1 professional".
 CAPACITY_NOUNS: dict[str, tuple[str, str]] = {
-    Capacity.CARER: ("carer", "carers"),
+    Capacity.CARER: ("{person}", "{people}"),
     Capacity.SERVICE_USER: ("service user", "service users"),
     Capacity.PROFESSIONAL: ("professional", "professionals"),
     Capacity.PARTNER: ("partner representative", "partner representatives"),
 }
+
+
+def category_label(category: str, terms: Terms = DEFAULT) -> str:
+    """'Carers' self-management course', or 'Members' self-management course' in another programme."""
+    wording = CATEGORY_WORDING.get(category)
+    return fill(wording, terms) if wording else Category(category).label
+
+
+def audience_label(audience: str, terms: Terms = DEFAULT) -> str:
+    wording = AUDIENCE_WORDING.get(audience)
+    return fill(wording, terms) if wording else Audience(audience).label
+
+
+def capacity_label(capacity: str, terms: Terms = DEFAULT) -> str:
+    """'Lived experience as a carer', in the programme's words."""
+    wording = CAPACITY_WORDING.get(capacity)
+    return fill(wording, terms) if wording else Capacity(capacity).label
+
+
+def category_choices(terms: Terms = DEFAULT) -> list[tuple[str, str]]:
+    """The categories for a form, labelled in the programme's words (the values as stored)."""
+    return [(value, category_label(value, terms)) for value in Category.values]
+
+
+def audience_choices(terms: Terms = DEFAULT) -> list[tuple[str, str]]:
+    return [(value, audience_label(value, terms)) for value in Audience.values]
 
 
 def course_status_tag(course: Course) -> dict[str, str]:
@@ -101,7 +134,7 @@ def _plural(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count == 1 else plural}"
 
 
-def course_summary_rows(course: Course) -> list[Row]:
+def course_summary_rows(course: Course, terms: Terms = DEFAULT) -> list[Row]:
     """Rows for the NHS.UK summary list on the course page (partners from ``access_course``)."""
 
     def row(key: str, value: str) -> Row:
@@ -110,8 +143,8 @@ def course_summary_rows(course: Course) -> list[Row]:
     partners = getattr(course, "partner_list", [])
     sessions = _plural(course.session_count, "session", "sessions")
     return [
-        row("Category", Category(course.category).label),
-        row("Who it is for", Audience(course.audience).label),
+        row("Category", category_label(course.category, terms)),
+        row("Who it is for", audience_label(course.audience, terms)),
         row("Sessions", f"{sessions} of {course.session_minutes} minutes"),
         row("How it is delivered", ", ".join(course.delivery_modes)),
         row("Owned by", course.owner.name),
@@ -120,23 +153,25 @@ def course_summary_rows(course: Course) -> list[Row]:
     ]
 
 
-def contributors_summary(contributions: Iterable[Contribution]) -> str:
+def contributors_summary(contributions: Iterable[Contribution], terms: Terms = DEFAULT) -> str:
     """Who took part, counted by capacity in the usual order: "2 carers, 1 professional"."""
     counts = Counter(contribution.capacity for contribution in contributions)
     parts = [
-        _plural(counts[capacity], *CAPACITY_NOUNS[capacity]) for capacity in Capacity if counts.get(capacity.value)
+        fill(_plural(counts[capacity], *CAPACITY_NOUNS[capacity]), terms)
+        for capacity in Capacity
+        if counts.get(capacity.value)
     ]
     return ", ".join(parts) or "No one recorded"
 
 
-def activity_rows(activities: Iterable[CoproductionActivity]) -> list[dict[str, str]]:
+def activity_rows(activities: Iterable[CoproductionActivity], terms: Terms = DEFAULT) -> list[dict[str, str]]:
     """Recent activities; ``contributions`` must be prefetched and ``version`` selected."""
     return [
         {
             "date": format_day(activity.occurred_on),
             "stage": activity.get_stage_display(),
             "hours": format_hours(activity.hours),
-            "contributors": contributors_summary(activity.contributions.all()),
+            "contributors": contributors_summary(activity.contributions.all(), terms),
             "version": f"Version {activity.version.number}" if activity.version else "",
             "decisions": activity.decisions,
         }
@@ -174,11 +209,11 @@ def version_rows(versions: Iterable[CourseVersion]) -> list[dict[str, Any]]:
     ]
 
 
-def capacity_rows(profile: Profile) -> list[dict[str, str]]:
+def capacity_rows(profile: Profile, terms: Terms = DEFAULT) -> list[dict[str, str]]:
     """Hours and contributions by capacity, with each one's share of the hours."""
     return [
         {
-            "label": share.label,
+            "label": capacity_label(share.capacity, terms),
             "contributions": str(share.contributions),
             "hours": format_hours(share.hours),
             "share": format_percent(share.hours_share),

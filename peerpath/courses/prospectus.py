@@ -38,11 +38,13 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from peerpath.courses import coproduction, presenters
-from peerpath.courses.choices import Audience, Capacity, Category, DeliveryMode
+from peerpath.courses.choices import Audience, Capacity, DeliveryMode
 from peerpath.courses.models import Contribution, Course, CourseVersion, Term
 from peerpath.courses.querysets import CourseQuerySet, TermQuerySet
 from peerpath.people.models import Consent, Organisation, Person
 from peerpath.people.services import consenting
+from peerpath.programmes.context import terms_of
+from peerpath.programmes.terms import DEFAULT, Terms
 
 # Formatting ------------------------------------------------------------------
 
@@ -102,6 +104,10 @@ class CoproductionSummary:
 
     @property
     def text(self) -> str:
+        return self.describe(DEFAULT)
+
+    def describe(self, terms: Terms) -> str:
+        """How the course was made, in the words of its programme."""
         if not self.contributions:
             return "No co-production activity has been recorded for this course yet."
         share = self.lived_share
@@ -110,7 +116,7 @@ class CoproductionSummary:
             f"{format_hours(self.hours)} spent shaping it."
         )
         if self.coproduced:
-            return f"Co-produced with carers and people with lived experience. {hours}"
+            return f"Co-produced with {terms.people} and people with lived experience. {hours}"
         return f"Does not yet meet the co-production rule. {hours}"
 
 
@@ -118,7 +124,8 @@ class CoproductionSummary:
 class ProspectusEntry:
     """One thing on offer in a term: a course, or (from the delivery app) one run of it.
 
-    The run fields are None for course-level entries.
+    The run fields are None for course-level entries. ``terms`` are the words of the
+    course's programme, for its labels.
     """
 
     course_id: uuid.UUID
@@ -138,6 +145,7 @@ class ProspectusEntry:
     places_left: int | None = None
     waiting: int | None = None
     enrol_url: str | None = None
+    terms: Terms = DEFAULT
 
     @property
     def is_run(self) -> bool:
@@ -149,11 +157,15 @@ class ProspectusEntry:
 
     @property
     def category_label(self) -> str:
-        return Category(self.category).label
+        return presenters.category_label(self.category, self.terms)
 
     @property
     def audience_label(self) -> str:
-        return Audience(self.audience).label
+        return presenters.audience_label(self.audience, self.terms)
+
+    @property
+    def coproduction_text(self) -> str:
+        return self.coproduction.describe(self.terms)
 
     @property
     def delivery_mode_labels(self) -> list[str]:
@@ -183,7 +195,7 @@ def course_entry(
     boroughs: tuple[Borough, ...] | None = None,
     **run: Any,
 ) -> ProspectusEntry:
-    """An entry for a course (``course.owner.area`` and ``course.partners`` loaded).
+    """An entry for a course (``course.owner.area``, ``course.programme`` and ``course.partners`` loaded).
 
     Without ``boroughs``, a course is in the boroughs of its owner and partners.
     A run source passes the venue's borough and ``run_id``, ``starts_on``,
@@ -202,6 +214,7 @@ def course_entry(
         session_minutes=course.session_minutes,
         organisations=(course.owner.name, *(org.name for org in partners if org.pk != course.owner_id)),
         coproduction=summary,
+        terms=terms_of(course.programme),
         **run,
     )
 
@@ -212,12 +225,12 @@ def coproduction_summaries(course_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, C
 
 
 def offered_courses(term: Term) -> CourseQuerySet:
-    """The approved courses a term offers, with what an entry needs (two queries)."""
+    """The approved courses a term offers, with what an entry needs (two queries; the programme is joined)."""
     partners = Organisation.objects.select_related("area").order_by("name")
     courses: CourseQuerySet = term.courses.all()
     return (
         courses.approved()
-        .select_related("owner__area")
+        .select_related("owner__area", "programme")
         .prefetch_related(Prefetch("partners", queryset=partners))
         .order_by("title")
     )
@@ -276,14 +289,14 @@ class Filters:
             return False
         return not (self.mode and self.mode not in entry.delivery_modes)
 
-    def describe(self, boroughs: Iterable[Borough] = ()) -> str:
+    def describe(self, boroughs: Iterable[Borough] = (), terms: Terms = DEFAULT) -> str:
         """'Carers' self-management course, for carers, in Merton, online' (empty when no filter is set)."""
         names = {borough.code: borough.name for borough in boroughs}
         parts = []
         if self.category:
-            parts.append(Category(self.category).label)
+            parts.append(presenters.category_label(self.category, terms))
         if self.audience:
-            parts.append(f"for {Audience(self.audience).label.lower()}")
+            parts.append(f"for {presenters.audience_label(self.audience, terms).lower()}")
         if self.borough:
             parts.append(f"in {names.get(self.borough, self.borough)}")
         if self.mode:
@@ -420,10 +433,15 @@ class StageRow:
     lived_experience: bool
 
 
-def profile_rows(profile: coproduction.Profile) -> tuple[list[CapacityRow], list[StageRow]]:
+def profile_rows(profile: coproduction.Profile, terms: Terms = DEFAULT) -> tuple[list[CapacityRow], list[StageRow]]:
     """The profile as display rows: capacities that took part, and every stage."""
     capacities = [
-        CapacityRow(row.label, row.contributions, format_hours(row.hours), presenters.format_percent(row.hours_share))
+        CapacityRow(
+            presenters.capacity_label(row.capacity, terms),
+            row.contributions,
+            format_hours(row.hours),
+            presenters.format_percent(row.hours_share),
+        )
         for row in profile.by_capacity
         if row.contributions
     ]
@@ -444,7 +462,7 @@ class Credit:
     unnamed: int
 
 
-def credits_for(course_id: uuid.UUID) -> list[Credit]:
+def credits_for(course_id: uuid.UUID, terms: Terms = DEFAULT) -> list[Credit]:
     """Contributors to a course by capacity, named only while they consent to be credited.
 
     Three queries at most: the contributions, the consent decisions in force,
@@ -477,7 +495,8 @@ def credits_for(course_id: uuid.UUID) -> list[Credit]:
         if not ids and not anonymous.get(capacity.value):
             continue
         named = sorted((names[pk] for pk in ids if pk in names), key=str.casefold)
-        credits.append(Credit(capacity.value, capacity.label, named, len(ids) - len(named) + anonymous[capacity.value]))
+        label = presenters.capacity_label(capacity, terms)
+        credits.append(Credit(capacity.value, label, named, len(ids) - len(named) + anonymous[capacity.value]))
     return credits
 
 

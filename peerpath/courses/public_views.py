@@ -21,6 +21,7 @@ from peerpath.core.pdf import cached_html_to_pdf, pdf_response
 from peerpath.courses import coproduction, prospectus
 from peerpath.courses.models import Term
 from peerpath.courses.term_forms import ProspectusFilterForm
+from peerpath.programmes.context import shared_terms
 
 
 @login_not_required
@@ -32,18 +33,21 @@ def index(request: HttpRequest) -> HttpResponse:
 def _term_context(request: HttpRequest, term: Term) -> tuple[dict[str, object], ProspectusFilterForm]:
     everything = prospectus.all_entries(term)
     boroughs = prospectus.boroughs_of(everything)
-    form = ProspectusFilterForm(request.GET, boroughs=boroughs)
+    # The words the term's courses share (each entry carries its programme's; no query).
+    terms = shared_terms(entry.terms for entry in everything)
+    form = ProspectusFilterForm(request.GET, boroughs=boroughs, terms=terms)
     valid = form.is_valid()
     filters = form.filters() if valid else prospectus.NO_FILTERS
     context: dict[str, object] = {
         "term": term,
+        "terms": terms,
         "dates": prospectus.format_dates(term.starts_on, term.ends_on),
         "ended": term.ends_on < timezone.localdate(),
         "form": form,
         "entries": prospectus.filter_entries(everything, filters) if valid else [],
         "total": len(everything),
         "filters": filters,
-        "filter_text": filters.describe(boroughs),
+        "filter_text": filters.describe(boroughs, terms),
         "query": request.GET.urlencode() if valid else "",
     }
     return context, form
@@ -63,14 +67,15 @@ def course(request: HttpRequest, slug: str, course_id: UUID) -> HttpResponse:
     chosen = prospectus.visible_term(request.user, slug)
     offered = prospectus.offered_course(chosen, course_id)
     profile = coproduction.profile_for(offered.pk)
-    capacities, stages = prospectus.profile_rows(profile)
     entry = prospectus.course_entry(offered, prospectus.CoproductionSummary.of(profile))
+    capacities, stages = prospectus.profile_rows(profile, entry.terms)
     version = prospectus.approved_version(offered)
     return render(
         request,
         "prospectus/course.jinja",
         {
             "term": chosen,
+            "terms": entry.terms,
             "entry": entry,
             "outcomes": version.outcomes if version else [],
             "outline": list(version.outline.all()) if version else [],
@@ -78,7 +83,7 @@ def course(request: HttpRequest, slug: str, course_id: UUID) -> HttpResponse:
             "rule_text": prospectus.rule_text(profile.rule),
             "capacities": capacities,
             "stages": stages,
-            "credits": prospectus.credits_for(offered.pk),
+            "credits": prospectus.credits_for(offered.pk, entry.terms),
         },
     )
 

@@ -8,10 +8,12 @@ from typing import Any
 from django import forms
 
 from peerpath.core.forms import NHSDateField, NHSForm
+from peerpath.courses import presenters
 from peerpath.courses.choices import Audience, Category, DeliveryMode
 from peerpath.courses.models import Course
 from peerpath.courses.prospectus import Borough, Filters
 from peerpath.people.models import Organisation
+from peerpath.programmes.terms import DEFAULT, Terms
 
 
 class TermForm(NHSForm):
@@ -138,9 +140,12 @@ class ProspectusFilterForm(NHSForm):
 
     nhs_options = {name: {"no_optional": True} for name in ("category", "audience", "borough", "mode")}
 
-    def __init__(self, *args: Any, boroughs: Sequence[Borough], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, boroughs: Sequence[Borough], terms: Terms = DEFAULT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.boroughs = list(boroughs)
+        # The same values, labelled in the words of the term's programme.
+        self.fields["category"].choices = [("", "All types"), *presenters.category_choices(terms)]  # type: ignore[attr-defined]
+        self.fields["audience"].choices = [("", "Anyone"), *presenters.audience_choices(terms)]  # type: ignore[attr-defined]
         self.fields["borough"].choices = [  # type: ignore[attr-defined]
             ("", "All boroughs"),
             *((borough.code, borough.name) for borough in self.boroughs),

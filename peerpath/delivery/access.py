@@ -54,7 +54,11 @@ def access_run(user: User, pk: Any) -> CourseRun:
     running it) and ``viewer_facilitates`` (the user is assigned to it) for the rules.
     """
     try:
-        run = visible_runs(user).select_related("version__course__owner", "term", "organisation").get(pk=pk)
+        run = (
+            visible_runs(user)
+            .select_related("version__course__owner", "version__course__programme", "term", "organisation")
+            .get(pk=pk)
+        )
     except (CourseRun.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such run") from None
     principal = principal_for(user)

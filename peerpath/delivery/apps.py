@@ -72,7 +72,7 @@ class DeliveryConfig(AppConfig):
         home.register(
             home.HomeLink(
                 "Support groups",
-                "Carers' support groups and a record of each meeting.",
+                "{People_possessive} support groups and a record of each meeting.",
                 "groups:group_list",
                 visible=can_list_groups,
                 order=35,

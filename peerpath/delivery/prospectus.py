@@ -28,7 +28,7 @@ def _listed_runs(term: Term) -> list[CourseRun]:
     partners = Organisation.objects.select_related("area").order_by("name")
     return list(
         CourseRun.objects.filter(term=term, status__in=LISTED)
-        .select_related("version__course__owner__area")
+        .select_related("version__course__owner__area", "version__course__programme")
         .prefetch_related(Prefetch("version__course__partners", queryset=partners))
         .order_by("starts_at", "pk")
     )

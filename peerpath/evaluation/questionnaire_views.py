@@ -43,6 +43,7 @@ from peerpath.evaluation.models import Invitation, InvitationQuestionnaire, Resp
 from peerpath.evaluation.questionnaire_forms import QuestionnaireForm
 from peerpath.evaluation.responses import AnswerError
 from peerpath.evaluation.wording import Wording
+from peerpath.programmes.context import terms_of
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ def invitation(request: HttpRequest, link_token: str) -> HttpResponse:
         {
             "invitation": found,
             "course": found.run.version.course,
+            "terms": terms_of(found.run.version.course.programme),
             "organisation": found.run.organisation,
             "when": presenters.timepoint_phrase(found.timepoint),
             "rows": rows,
@@ -248,7 +250,8 @@ def _answer_posted(
             {"safety_messages": result.safety_messages, "next": after, "link_token": link_token},
         )
     if after is None:
-        return render(request, "evaluation/questionnaire/thank_you.jinja", {"organisation": found.run.organisation})
+        context = {"organisation": found.run.organisation, "terms": terms_of(found.run.version.course.programme)}
+        return render(request, "evaluation/questionnaire/thank_you.jinja", context)
     return redirect(_answer_url(link_token, after))
 
 

@@ -24,6 +24,7 @@ from peerpath.evaluation import invitations, tokens
 from peerpath.evaluation.models import Invitation, SafetyAlert, Timepoint
 from peerpath.people.models import Consent, Membership, Person
 from peerpath.people.services import consenting
+from peerpath.programmes.context import terms_of
 
 logger = logging.getLogger(__name__)
 SAFETY_NOTICE = SystemActor("evaluation.safety-notice")
@@ -89,7 +90,7 @@ MOMENTS: dict[str, str] = {
 def _sendable(invitation_id: str) -> Invitation | None:
     """The invitation if an email about it should go now; withdraws it if consent has gone."""
     invitation = (
-        Invitation.objects.select_related("person", "run__version__course", "run__organisation")
+        Invitation.objects.select_related("person", "run__version__course__programme", "run__organisation")
         .filter(pk=invitation_id)
         .first()
     )
@@ -111,6 +112,7 @@ def _email(invitation: Invitation, *, reminder: bool) -> EmailMessage:
         "reminder": reminder,
         "person": invitation.person,
         "course": course,
+        "terms": terms_of(course.programme),
         "run": invitation.run,
         "moment": MOMENTS.get(invitation.timepoint, "during {course}").format(course=course.title),
         "questionnaires": [q.instrument_version.name for q in questionnaires],

@@ -41,7 +41,7 @@ def token_for(invitation: Invitation) -> str:
 
 
 def find(token: str) -> Invitation | None:
-    """The invitation a token opens, with its person and run, or None for a malformed or forged one.
+    """The invitation a token opens (person, run, course and its programme loaded), or None if malformed or forged.
 
     The tag is compared in constant time, so timing does not reveal how much of a guess was right.
     """
@@ -49,7 +49,7 @@ def find(token: str) -> Invitation | None:
         return None
     invitation_id = uuid.UUID(hex=token[:32])
     invitation = (
-        Invitation.objects.select_related("person", "run__version__course", "run__organisation")
+        Invitation.objects.select_related("person", "run__version__course__programme", "run__organisation")
         .filter(pk=invitation_id)
         .first()
     )

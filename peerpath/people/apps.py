@@ -39,7 +39,7 @@ class PeopleConfig(AppConfig):
         home.register(
             home.HomeLink(
                 "People",
-                "Find, add and update carers, tutors and other people in your organisations.",
+                "Find, add and update {people}, tutors and other people in your organisations.",
                 "people:person_list",
                 visible=lambda request: request.user.has_perm("people.list_people"),
                 order=10,

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from peerpath.core.forms import NHSForm
+from peerpath.courses import presenters
 from peerpath.courses.choices import Audience, Category, DeliveryMode
 from peerpath.courses.forms import WHOLE_NUMBER
 from peerpath.courses.models import Course
 from peerpath.courses.querysets import CourseQuerySet
 from peerpath.people.models import Organisation
+from peerpath.programmes.terms import DEFAULT, Terms
 
 # More partner organisations than this are offered as a multiple select, not checkboxes.
 PARTNER_CHECKBOX_LIMIT = 30
@@ -39,9 +41,13 @@ class CourseFilterForm(NHSForm):
         "organisation": {"no_optional": True},
     }
 
-    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: QuerySet[Organisation], terms: Terms = DEFAULT, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        # The same values, labelled in the words of the user's programme.
+        self.fields["category"].choices = [("", "All categories"), *presenters.category_choices(terms)]  # type: ignore[attr-defined]
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = "Select an option from the list"
 
@@ -156,9 +162,17 @@ class CourseForm(NHSForm):
     }
 
     def __init__(
-        self, *args: Any, organisations: QuerySet[Organisation] | None, exclude_partner: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        organisations: QuerySet[Organisation] | None,
+        exclude_partner: Any = None,
+        terms: Terms = DEFAULT,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The same values, labelled in the words of the course's (or the user's) programme.
+        self.fields["category"].choices = presenters.category_choices(terms)  # type: ignore[attr-defined]
+        self.fields["audience"].choices = presenters.audience_choices(terms)  # type: ignore[attr-defined]
         self.single_owner: Organisation | None = None
         if organisations is None:
             del self.fields["owner"]

@@ -104,8 +104,9 @@ def test_course_list_query_count_stays_flat_as_rows_grow(
         assert coordinator_client.get(reverse("courses:course_list"), {"status": "approved"}).status_code == 200
 
     # session, user, principal, owner choices (filter), count, page of courses with their counts,
-    # co-production rows for the page, co-production rule
-    assert_flat_query_count(fetch, grow, expected=8, sizes=(3, 30))
+    # co-production rows for the page, co-production rule, and the programme words of the user's
+    # organisations (the category filter labels its choices in them; each row uses its own course's)
+    assert_flat_query_count(fetch, grow, expected=9, sizes=(3, 30))
 
 
 def test_course_list_shows_counts_and_coproduction_of_each_course(coordinator_client, home_org, coordinator):

@@ -26,6 +26,7 @@ from peerpath.courses.forms.errors import add_service_error
 from peerpath.courses.models import Course, CourseVersion
 from peerpath.people import access as people_access
 from peerpath.people.models import Organisation
+from peerpath.programmes.context import terms_for_request, terms_of
 
 RECENT_ACTIVITIES = 10
 
@@ -36,8 +37,8 @@ def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     courses = access.visible_courses(request.user)
     # Offer the organisations that own a course the user can see: their own and their partners'.
     owners = Organisation.objects.filter(pk__in=courses.values("owner_id")).order_by("name")
-    form = CourseFilterForm(request.GET, organisations=owners)
-    matching = form.filter(courses).with_counts().select_related("owner").order_by("title", "pk")
+    form = CourseFilterForm(request.GET, organisations=owners, terms=terms_for_request(request))
+    matching = form.filter(courses).with_counts().select_related("owner", "programme").order_by("title", "pk")
     page = Paginator(matching, settings.PEERPATH_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     profiles = coproduction.profiles_for([course.pk for course in rows])
@@ -52,6 +53,7 @@ def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": [
                 {
                     "course": course,
+                    "category": presenters.category_label(course.category, terms_of(course.programme)),
                     "status": presenters.course_status_tag(course),
                     "coproduced": presenters.coproduced_tag(profiles[course.pk]),
                 }
@@ -69,7 +71,11 @@ def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required("courses.add_course")
 def course_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = people_access.coordinated_organisations(request.user)
-    form = CourseForm(request.POST if request.method == "POST" else None, organisations=organisations)
+    form = CourseForm(
+        request.POST if request.method == "POST" else None,
+        organisations=organisations,
+        terms=terms_for_request(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             course = services.create_course(
@@ -97,15 +103,18 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     profile = coproduction.profile_for(course.pk)
     can_edit = request.user.has_perm("courses.edit_course", course)
     retired = course.status == Course.Status.RETIRED
-    capacity_rows = presenters.capacity_rows(profile)
+    terms = terms_of(course.programme)
+    capacity_rows = presenters.capacity_rows(profile, terms)
     stage_rows = presenters.stage_rows(profile)
     return render(
         request,
         "courses/course_detail.jinja",
         {
             "course": course,
+            "terms": terms,
+            "category": presenters.category_label(course.category, terms),
             "status": presenters.course_status_tag(course),
-            "rows": presenters.course_summary_rows(course),
+            "rows": presenters.course_summary_rows(course, terms),
             "history": presenters.history_rows(course.status_changes.select_related("changed_by")),
             "versions": presenters.version_rows(versions),
             "approved": approved,
@@ -118,7 +127,7 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "total_hours": presenters.format_hours(profile.total_hours),
             "capacity_chart_label": presenters.capacity_chart_label(capacity_rows),
             "stage_chart_label": presenters.stage_chart_label(stage_rows),
-            "activities": presenters.activity_rows(activities),
+            "activities": presenters.activity_rows(activities, terms),
             "activity_count": course.activities.count(),
             "can_edit": can_edit,
             "can_change_details": can_edit and not retired,
@@ -137,6 +146,7 @@ def course_edit(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         organisations=None,
         exclude_partner=course.owner_id,
         initial=CourseForm.initial_for(course),
+        terms=terms_of(course.programme),
     )
     if request.method == "POST" and form.is_valid():
         try:

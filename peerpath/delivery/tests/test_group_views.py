@@ -245,8 +245,9 @@ def test_group_list_query_count_stays_flat_as_groups_grow(
     def fetch() -> None:
         assert coordinator_client.get(_url("group_list")).status_code == 200
 
-    # session, user, principal, organisation choices, borough choices, count, page of groups with their summaries
-    assert_flat_query_count(fetch, grow, expected=7)
+    # session, user, principal, organisation choices, borough choices, count, page of groups with their summaries,
+    # and the programme words of the user's organisations (the page names the people its groups serve)
+    assert_flat_query_count(fetch, grow, expected=8)
 
 
 # Add and change a group -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from peerpath.delivery import access, enrolment, presenters, services
 from peerpath.delivery.forms import AssignForm, RunFilterForm, RunForm, StaffEnrolForm, StatusForm, WithdrawForm
 from peerpath.delivery.models import CourseRun, Enrolment
 from peerpath.people import access as people_access
+from peerpath.programmes.context import terms_of
 
 Status = CourseRun.Status
 
@@ -98,6 +99,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
         {
             "run": run,
             "course": run.version.course,
+            "terms": terms_of(run.version.course.programme),
             "status": presenters.run_status_tag(run),
             "facts": presenters.run_summary_rows(run, sessions),
             "sessions": sessions,
