@@ -6,7 +6,7 @@ The rule, in order:
    words in its context as ``terms`` (:func:`terms_of`; for a prospectus term, the words its
    courses share, :func:`shared_terms`). They win.
 2. Otherwise a signed-in user's page says the words of the programmes their organisations
-   own, when those programmes all say the same words (:func:`user_terms`); any other mix,
+   own or run courses in, when those programmes all say the same words (:func:`user_terms`); any other mix,
    or none, says the default words.
 3. Anonymous and public pages without a programme of their own, and anything rendered
    without a request (emails, PDFs built in a task), say the default words.
@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from jinja2.runtime import Context
 from jinja2.utils import missing
@@ -58,15 +59,25 @@ def _terms_of_programmes(programmes: Iterable[tuple[str, ...]]) -> Terms:
 
 
 def user_terms(user: AbstractBaseUser | AnonymousUser) -> Terms:
-    """The words of the programmes owned by the organisations the user belongs to (one query).
+    """The words of the programmes the user's organisations take part in (one query): those
+    they own, and those whose courses they own or run as partners (a carers' centre in a
+    college's programme owns no programme of its own).
 
     Any role counts. No query at all for an anonymous user or one with no current
     membership (an administrator usually has none), who get the default words.
     """
-    organisations = principal_for(user).organisations()
+    organisations = list(principal_for(user).organisations())
     if not organisations:
         return DEFAULT
-    rows = Programme.objects.filter(owner_id__in=list(organisations)).values_list(*NAMES).distinct()
+    rows = (
+        Programme.objects.filter(
+            Q(owner_id__in=organisations)
+            | Q(courses__owner_id__in=organisations)
+            | Q(courses__partners__in=organisations)
+        )
+        .values_list(*NAMES)
+        .distinct()
+    )
     return _terms_of_programmes(rows)
 
 

@@ -303,6 +303,18 @@ def test_user_in_organisations_whose_programmes_differ_gets_the_default_words(ho
     assert user_terms(person.user) == DEFAULT
 
 
+def test_a_partner_organisation_says_the_words_of_the_programme_it_runs_courses_in(
+    home_org, diabetes_org, diabetes_course, approver
+):
+    partner = make_member(home_org, Membership.Role.COORDINATOR)
+    assert user_terms(partner.user) == DEFAULT  # home_org owns no programme and runs no course in one
+    diabetes_course.partners.add(home_org)
+    assert user_terms(partner.user) == DIABETES
+    # A partner in one programme that owns another with other words gets the default words.
+    make_programme(home_org, DEMENTIA, "dementia")
+    assert user_terms(partner.user) == DEFAULT
+
+
 def test_user_with_no_membership_gets_the_default_words_without_a_query(django_assert_num_queries):
     user = UserFactory(is_superuser=True)
 
