@@ -250,6 +250,7 @@ from tests.permission_cases_evaluation import UNNAMED_CASES as _EVALUATION_UNNAM
 from tests.permission_cases_fhir import CASES as _FHIR_CASES  # noqa: E402
 from tests.permission_cases_groups import CASES as _GROUP_CASES  # noqa: E402
 from tests.permission_cases_portfolio import CASES as _PORTFOLIO_CASES  # noqa: E402
+from tests.permission_cases_programmes import CASES as _PROGRAMME_CASES  # noqa: E402
 from tests.permission_cases_prospectus import CASES as _PROSPECTUS_CASES  # noqa: E402
 from tests.permission_cases_questionnaires import CASES as _QUESTIONNAIRE_CASES  # noqa: E402
 from tests.permission_cases_reports import CASES as _REPORT_CASES  # noqa: E402
@@ -268,6 +269,7 @@ MATRIX.update(_FHIR_CASES)
 MATRIX.update(_QUESTIONNAIRE_CASES)
 MATRIX.update(_EVALUATION_CASES)
 MATRIX.update(_REPORT_CASES)
+MATRIX.update(_PROGRAMME_CASES)
 
 # Unnamed patterns, keyed by their full pattern text: the admin's own redirects.
 UNNAMED: dict[str, list[Case]] = {

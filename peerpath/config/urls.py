@@ -25,6 +25,7 @@ urlpatterns = [
     path("questionnaires/", include("peerpath.evaluation.questionnaire_urls")),
     path("fhir/", include("peerpath.evaluation.fhir_urls")),
     path("reports/", include("peerpath.reports.urls")),
+    path("programmes/", include("peerpath.bundles.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,186 @@
+"""Programme pages, exporting a programme as a bundle and importing one (namespace ``programmes``).
+
+Importing takes two steps: the start page reads the bundle (an upload or a model PeerPath
+ships) and remembers it for the session (``access.start_import``); the preview page says what
+the import would create and reuse, asks about each conflict, and imports in one transaction
+(``importing.import_bundle``). A bundle that cannot be read, or an import the service refuses,
+re-shows the page with the message and writes nothing.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from peerpath.bundles import access, importing, presenters, reading, services
+from peerpath.bundles.forms import ImportPreviewForm, ImportStartForm, megabytes, upload_limit
+from peerpath.bundles.importing import ImportRefusedError
+from peerpath.bundles.reading import BundleError
+from peerpath.core.decorators import permission_required
+from peerpath.core.forms import form_status
+from peerpath.core.types import AuthenticatedHttpRequest
+from peerpath.people.access import principal_for
+from peerpath.people.models import Membership
+
+
+@require_safe
+@permission_required("programmes.view_programme")
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    programmes = access.programme_list(request.user)
+    rows = [
+        {
+            "programme": programme,
+            "serves": presenters.serves(programme.terms),
+            "courses": programme.course_count,  # type: ignore[attr-defined]
+            "schemes": programme.scheme_count,  # type: ignore[attr-defined]
+        }
+        for programme in programmes
+    ]
+    return render(
+        request,
+        "bundles/programme_list.jinja",
+        {"rows": rows, "can_import": request.user.has_perm("programmes.import_programme")},
+    )
+
+
+@require_safe
+@permission_required("programmes.view_programme")
+def programme_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    programme = access.access_programme(request.user, pk)
+    terms = programme.terms
+    principal = principal_for(request.user)
+    coordinated = principal.organisations(Membership.Role.COORDINATOR)
+    origin = access.programme_origin(programme)
+    courses = access.programme_courses(programme)
+    return render(
+        request,
+        "bundles/programme_detail.jinja",
+        {
+            "programme": programme,
+            "terms": terms,
+            "serves": presenters.serves(terms),
+            "word_rows": presenters.word_rows(terms),
+            "courses": presenters.course_rows(
+                courses, terms, linked=lambda course: principal.is_administrator or course.owner_id in coordinated
+            ),
+            "schemes": presenters.scheme_rows(access.programme_schemes(programme)),
+            "origin_rows": presenters.origin_rows(origin, show_who=principal.is_administrator) if origin else [],
+            "can_export": request.user.has_perm("programmes.export_programme"),
+        },
+    )
+
+
+@require_POST
+@permission_required("programmes.export_programme")
+def programme_export(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """The programme as a bundle file, downloaded; the service records who exported it."""
+    programme = access.access_programme(request.user, pk)
+    exported = services.export_programme(programme, actor=request.user)
+    response = HttpResponse(exported.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+def _shipped_choices() -> list[tuple[str, str]]:
+    """The models PeerPath ships, as radio choices labelled with their programme's name."""
+    choices = []
+    for name in services.shipped_models():
+        try:
+            label = services.shipped_model(name).programme.name
+        except BundleError:
+            continue  # a broken shipped folder is a test failure (test_shipped_models), not a page error
+        choices.append((name, f"{label} (a model that comes with PeerPath)"))
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("programmes.import_programme")
+def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    limit = upload_limit()
+    form = ImportStartForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        models=_shipped_choices(),
+        organisations=access.importing_organisations(),
+        max_bytes=limit,
+    )
+    if request.method == "POST" and form.is_valid():
+        owner = form.cleaned_data["owner"]
+        shipped = form.shipped
+        content = b"" if shipped else form.cleaned_data["bundle"].read()
+        try:
+            bundle = services.shipped_model(shipped) if shipped else reading.read(content)
+            # The preview checks each course material is the kind its name says: refuse a bad one here.
+            importing.preview(bundle, owner=owner)
+        except BundleError as error:
+            form.add_error("source" if shipped else "bundle", str(error))
+        else:
+            key = access.start_import(request, owner=owner, upload=None if shipped else [content], shipped=shipped)
+            return redirect("programmes:import_preview", key=key)
+    return render(
+        request,
+        "bundles/import_start.jinja",
+        {"form": form, "max_size": megabytes(limit)},
+        status=form_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("programmes.import_programme")
+def import_preview(request: AuthenticatedHttpRequest, key: UUID) -> HttpResponse:
+    pending = access.pending_import(request, key)
+    try:
+        bundle = pending.bundle()
+        plan = importing.preview(bundle, owner=pending.owner)
+    except BundleError as error:
+        access.forget_import(request)
+        errors = [{"text": str(error), "href": "#maincontent"}]
+        return render(request, "bundles/import_refused.jinja", {"errors": errors}, status=400)
+
+    if plan.earlier is not None and request.method == "POST":
+        access.forget_import(request)
+        messages.info(request, f"This bundle was already imported for {pending.owner}. Nothing was changed")
+        return redirect("programmes:programme_detail", pk=plan.earlier.programme_id)
+
+    form = ImportPreviewForm(request.POST if request.method == "POST" else None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        code, name = form.cleaned_data["code"], form.cleaned_data["name"]
+        checked = importing.preview(bundle, owner=pending.owner, code=code, name=name)
+        if checked.problems:
+            form.add_error("code", checked.problems[0])
+        else:
+            try:
+                imported = importing.import_bundle(
+                    actor=request.user,
+                    bundle=bundle,
+                    owner=pending.owner,
+                    code=code,
+                    name=name,
+                    resolutions=form.resolutions(),
+                )
+            except (ImportRefusedError, BundleError) as error:
+                form.add_error(None, str(error))
+            else:
+                access.forget_import(request)
+                programme = imported.programme
+                schemes = len(access.programme_schemes(programme))
+                counts = presenters.courses_and_schemes(int(imported.record.summary.get("courses", 0)), schemes)
+                messages.success(request, f"{programme.name} imported: {counts}")
+                return redirect("programmes:programme_detail", pk=programme.pk)
+    return render(
+        request,
+        "bundles/import_preview.jinja",
+        {
+            "form": form,
+            "plan": plan,
+            "terms": bundle.programme.terms,
+            "summary_rows": presenters.preview_summary(plan),
+            "courses": presenters.preview_courses(bundle),
+            "sections": presenters.preview_sections(plan),
+        },
+        status=form_status(form),
+    )
