@@ -62,7 +62,7 @@ CASES: dict[str, list[Case]] = {
         Case(
             "no such import in this session",
             ADMINISTRATORS_MISSING,
-            lambda world: {"key": ABSENT},
+            lambda world: {"pk": ABSENT},
             post=ADMINISTRATORS_MISSING,
         ),
     ],

@@ -90,11 +90,7 @@ def scheme_rows(schemes: Iterable[Scheme]) -> list[Row]:
 
 
 def _instrument(spec: InstrumentSpec) -> str:
-    short = str(spec.document.get("short_name") or spec.code)
-    name = str(spec.document.get("name") or "")
-    return (
-        f"{short}: {name} (version {spec.version})" if name and name != short else f"{short} (version {spec.version})"
-    )
+    return f"{spec.document.get('short_name') or spec.code}, version {spec.version}"
 
 
 def _framework(spec: FrameworkSpec) -> str:

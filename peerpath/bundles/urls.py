@@ -7,7 +7,7 @@ app_name = "programmes"
 urlpatterns = [
     path("", views.programme_list, name="programme_list"),
     path("import/", views.import_start, name="import_start"),
-    path("import/<uuid:key>/", views.import_preview, name="import_preview"),
+    path("import/<uuid:pk>/", views.import_preview, name="import_preview"),
     path("<uuid:pk>/", views.programme_detail, name="programme_detail"),
     path("<uuid:pk>/export/", views.programme_export, name="programme_export"),
 ]

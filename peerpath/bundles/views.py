@@ -62,7 +62,6 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespons
         {
             "programme": programme,
             "terms": terms,
-            "serves": presenters.serves(terms),
             "word_rows": presenters.word_rows(terms),
             "courses": presenters.course_rows(
                 courses, terms, linked=lambda course: principal.is_administrator or course.owner_id in coordinated
@@ -120,7 +119,7 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("source" if shipped else "bundle", str(error))
         else:
             key = access.start_import(request, owner=owner, upload=None if shipped else [content], shipped=shipped)
-            return redirect("programmes:import_preview", key=key)
+            return redirect("programmes:import_preview", pk=key)
     return render(
         request,
         "bundles/import_start.jinja",
@@ -131,8 +130,9 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("programmes.import_programme")
-def import_preview(request: AuthenticatedHttpRequest, key: UUID) -> HttpResponse:
-    pending = access.pending_import(request, key)
+def import_preview(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """``pk`` is the id of the import in progress in this session (``access.start_import``)."""
+    pending = access.pending_import(request, pk)
     try:
         bundle = pending.bundle()
         plan = importing.preview(bundle, owner=pending.owner)

@@ -380,3 +380,18 @@ def test_a_file_chosen_without_the_radio_is_taken_as_an_upload(admin_client_: Cl
     )
     assert response.status_code == 302
     assert admin_client_.get(response["Location"]).status_code == 200
+
+
+def test_a_kept_upload_that_no_longer_reads_is_refused_on_the_preview_and_forgotten(
+    admin_client_: Client, home_org, tmp_path: Path
+):
+    preview_url = start(admin_client_, home_org, content=dementia_zip())["Location"]
+    (kept,) = uploads(tmp_path)
+    kept.write_bytes(b"damaged")
+
+    response = admin_client_.get(preview_url)
+
+    assert response.status_code == 400
+    assert "The bundle cannot be imported" in text(response)
+    assert uploads(tmp_path) == []
+    assert admin_client_.get(preview_url).status_code == 404
