@@ -160,6 +160,7 @@ ADMIN_MODELS = {
     "core_auditevent": "core.AuditEvent",
     "people_area": "people.Area",
     "people_organisation": "people.Organisation",
+    "programmes_programme": "programmes.Programme",
     "courses_coproductionrule": "courses.CoproductionRule",
     "django_tasks_database_dbtaskresult": "django_tasks_database.DBTaskResult",
     "accreditation_competencyframework": "accreditation.CompetencyFramework",

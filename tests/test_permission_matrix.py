@@ -44,6 +44,7 @@ from peerpath.evaluation.invitations import create_invitation
 from peerpath.evaluation.models import InstrumentVersion, Invitation, Response, SafetyAlert
 from peerpath.people.models import Area, Membership, Organisation, Person
 from peerpath.people.tests.factories import MembershipFactory
+from peerpath.programmes.models import Programme
 from peerpath.reports.models import DisclosurePolicy, PopulationBenchmark, UnitCost
 from tests.permission_matrix import MATRIX, ROLES, UNNAMED, Case
 
@@ -209,6 +210,7 @@ def build_world(actors: dict[str, Actor], home_org: Organisation, other_org: Org
         "core_auditevent": event,
         "people_area": Area.objects.first(),
         "people_organisation": home_org,
+        "programmes_programme": Programme.objects.create(owner=home_org, code="matrix", name="Matrix programme"),
         "courses_coproductionrule": CoproductionRule.objects.get(),
         "accreditation_competencyframework": ensure_default(),
         "accreditation_scheme": Scheme.objects.get(code="carer-peer-trainer-rc"),
