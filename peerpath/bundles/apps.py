@@ -7,12 +7,18 @@ class BundlesConfig(AppConfig):
     verbose_name = "Programme bundles"
 
     def ready(self) -> None:
+        import rules
         from django.http import HttpRequest
 
         from peerpath.core import home, navigation
 
+        # The rules are asked directly: user.has_perm would fall through to Django's model
+        # permissions (two queries) on every page where the answer is no.
         def sees_programmes(request: HttpRequest) -> bool:
-            return request.user.has_perm("programmes.view_programme")
+            return rules.has_perm("programmes.view_programme", request.user)
+
+        def imports_programmes(request: HttpRequest) -> bool:
+            return rules.has_perm("programmes.import_programme", request.user)
 
         # In the header for administrators only: coordinators have a home link, and their
         # header is full enough already.
@@ -20,7 +26,7 @@ class BundlesConfig(AppConfig):
             navigation.NavItem(
                 "Programmes",
                 "programmes:programme_list",
-                visible=lambda request: request.user.has_perm("programmes.import_programme"),
+                visible=imports_programmes,
                 order=70,
             )
         )
