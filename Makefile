@@ -46,6 +46,7 @@ chromium:
 demo: $(BIN)/.installed staticfiles/.collected system-packages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --scale small
+	$(MANAGE) import_programme --model dementia-carers --organisation "Merton Carers' Centre" --as administrator
 	$(MANAGE) credential_keys generate --if-missing
 	$(MAKE) --no-print-directory serve
 
