@@ -1,12 +1,14 @@
-"""What an import made, so that importing the same bundle again changes nothing, and where
-each adopted course came from."""
+"""What an import made, so that importing the same bundle again changes nothing, where each
+adopted course came from, and the exports built in the background."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from peerpath.courses.models import Course
@@ -51,3 +53,50 @@ class CourseOrigin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} from {self.programme_import}"
+
+
+class ProgrammeExportQuerySet(QuerySet["ProgrammeExport"]):
+    def requested_by_user(self, user: Any) -> ProgrammeExportQuerySet:
+        """Exports ``user`` asked for: each export is its requester's alone, administrators included."""
+        return self.filter(requested_by_id=getattr(user, "pk", None))
+
+    def without_content(self) -> ProgrammeExportQuerySet:
+        """Without the bundle file, for pages that only say how an export is going."""
+        return self.defer("content")
+
+
+class ProgrammeExport(models.Model):
+    """A programme export someone asked for: built by a background task, kept for its requester."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being built"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Could not be built"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    content = models.BinaryField(default=b"", blank=True, editable=False, help_text="The bundle file, once built")
+    filename = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="What the bundle holds, in counts")
+    error = models.CharField(max_length=500, blank=True, help_text="A safe message; the details go to the log")
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProgrammeExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [
+            # "Your recent exports" on a programme's page: the requester's, newest first.
+            models.Index(fields=["requested_by", "-requested_at"], name="programme_export_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export of {self.programme_id} asked for at {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

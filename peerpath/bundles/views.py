@@ -5,20 +5,29 @@ ships) and remembers it for the session (``access.start_import``); the preview p
 the import would create and reuse, asks about each conflict, and imports in one transaction
 (``importing.import_bundle``). A bundle that cannot be read, or an import the service refuses,
 re-shows the page with the message and writes nothing.
+
+Exporting lays out the guide's PDF, which takes seconds, so it is built in the background
+(``tasks.request_export``): the status page polls itself with HTMX until the bundle is ready to
+download. Each export is its requester's alone: anyone else, administrators included, gets 404.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from peerpath.bundles import access, importing, presenters, reading, services
+from peerpath.bundles import access, importing, presenters, reading, services, tasks
 from peerpath.bundles.forms import ImportPreviewForm, ImportStartForm, megabytes, upload_limit
 from peerpath.bundles.importing import ImportRefusedError
+from peerpath.bundles.models import ProgrammeExport
 from peerpath.bundles.reading import BundleError
 from peerpath.core.decorators import permission_required
 from peerpath.core.forms import form_status
@@ -56,6 +65,12 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespons
     coordinated = principal.organisations(Membership.Role.COORDINATOR)
     origin = access.programme_origin(programme)
     courses = access.programme_courses(programme)
+    can_export = request.user.has_perm("programmes.export_programme")
+    exports = (
+        list(ProgrammeExport.objects.requested_by_user(request.user).without_content().filter(programme=programme)[:3])
+        if can_export
+        else []
+    )
     return render(
         request,
         "bundles/programme_detail.jinja",
@@ -68,7 +83,8 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespons
             ),
             "schemes": presenters.scheme_rows(access.programme_schemes(programme)),
             "origin_rows": presenters.origin_rows(origin, show_who=principal.is_administrator) if origin else [],
-            "can_export": request.user.has_perm("programmes.export_programme"),
+            "can_export": can_export,
+            "exports": [{"export": export, "requested": _when(export.requested_at)} for export in exports],
         },
     )
 
@@ -76,11 +92,50 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespons
 @require_POST
 @permission_required("programmes.export_programme")
 def programme_export(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
-    """The programme as a bundle file, downloaded; the service records who exported it."""
+    """Ask for the programme as a bundle file; it is built in the background."""
     programme = access.access_programme(request.user, pk)
-    exported = services.export_programme(programme, actor=request.user)
-    response = HttpResponse(exported.content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    export = tasks.request_export(programme, actor=request.user)
+    return redirect("programmes:export_status", pk=export.pk)
+
+
+def _when(moment: datetime) -> str:
+    """'26 November 2026 at 2:05pm', as NHS content style writes times (like the presenters')."""
+    local = timezone.localtime(moment)
+    hour = local.hour % 12 or 12
+    return f"{date_format(local, 'j F Y')} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def _own_export(request: AuthenticatedHttpRequest, pk: UUID) -> ProgrammeExport:
+    """One of the user's own exports, without its file; anyone else's is a 404, like one that does not exist."""
+    mine = ProgrammeExport.objects.requested_by_user(request.user).without_content().select_related("programme")
+    export = mine.filter(pk=pk).first()
+    if export is None:
+        raise Http404("No such export")
+    return export
+
+
+@require_safe
+@permission_required("programmes.export_programme")
+def export_status(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """Progress while the bundle is built (the page polls itself with HTMX), then its download."""
+    export = _own_export(request, pk)
+    template = "bundles/_export_progress.jinja" if request.headers.get("HX-Request") else "bundles/export_status.jinja"
+    context = {"export": export, "programme": export.programme, "requested": _when(export.requested_at)}
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+@permission_required("programmes.export_programme")
+def export_download(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
+    """The finished bundle file, as an attachment; 404 until it is ready."""
+    found = ProgrammeExport.objects.requested_by_user(request.user).filter(pk=pk, status=ProgrammeExport.Status.DONE)
+    export = found.only("content", "filename").first()
+    if export is None:
+        raise Http404("No such export, or it is not ready")
+    response = HttpResponse(bytes(export.content), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
 
 

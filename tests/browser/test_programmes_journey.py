@@ -2,7 +2,8 @@
 
 A Recovery College runs the carers' programme (two approved courses, built here rather than
 seeded). Its administrator opens Programmes from the header, reads the programme's page and
-downloads it as a bundle, which reads back as the same programme. Then she imports the
+exports it: the status page says when the bundle is ready, and the bundle she downloads reads
+back as the same programme. Then she imports the
 dementia carers' model that comes with PeerPath for a carers' centre, checking the preview
 first, and finds its dementia courses and schemes on the new programme's page, in that
 programme's own words. Last, on her phone, she imports the same model for the college too:
@@ -88,8 +89,13 @@ def test_an_administrator_exports_a_programme_and_imports_the_dementia_model(
     follow(page, CARERS)
     assert heading(page) == CARERS
     expect(page.get_by_role("heading", name="Courses for carers of people with mental health problems")).to_be_visible()
+    # The bundle is built in the background (inline here): the status page says when it is ready.
+    submit(page, "Export this programme")
+    assert heading(page) == "Export this programme"
+    expect(page.get_by_role("status")).to_have_text("The bundle is ready.")
+    expect(page.get_by_text("2 courses, 0 schemes")).to_be_visible()
     with page.expect_download() as started:
-        page.get_by_role("button", name="Export this programme").click()
+        page.get_by_role("button", name="Download the bundle").click()
     saved = tmp_path / started.value.suggested_filename
     started.value.save_as(saved)
     assert saved.name.startswith("carers-mental-health-") and saved.suffix == ".zip"
@@ -97,6 +103,8 @@ def test_an_administrator_exports_a_programme_and_imports_the_dementia_model(
     assert exported.programme.name == CARERS
     assert sorted(course.title for course in exported.courses) == ["Coping with a crisis", "Understanding psychosis"]
 
+    follow(page, CARERS)
+    expect(page.get_by_role("link", name="Asked for on")).to_be_visible()
     follow(page, "All programmes")
     follow(page, page.get_by_role("button", name="Import a programme"))
     submit(page, "Continue", status=400)

@@ -16,13 +16,13 @@ from django.urls import reverse
 from conftest import Actor
 from peerpath.accreditation.frameworks import ensure_default
 from peerpath.accreditation.models import Scheme
-from peerpath.bundles import access, importing, reading, services, writing
-from peerpath.bundles.models import ProgrammeImport
+from peerpath.bundles import access, importing, reading, services, tasks, writing
+from peerpath.bundles.models import ProgrammeExport, ProgrammeImport
 from peerpath.core.models import AuditEvent
 from peerpath.courses.models import Course
 from peerpath.courses.tests.factories import approved_course
 from peerpath.people.models import Organisation
-from peerpath.people.tests.factories import OrganisationFactory
+from peerpath.people.tests.factories import OrganisationFactory, UserFactory
 from peerpath.programmes.models import Programme
 
 DEMENTIA = "dementia-carers"
@@ -183,19 +183,154 @@ def test_the_programme_page_costs_the_same_queries_however_many_courses(
 # -- export ---------------------------------------------------------------------------------
 
 
-def test_exporting_downloads_a_bundle_that_reads_back_and_is_audited(actors, home_org):
+def export_url(name: str, export: ProgrammeExport) -> str:
+    return reverse(f"programmes:{name}", kwargs={"pk": export.pk})
+
+
+def test_exporting_builds_the_bundle_in_the_background_then_downloads_it_and_audits_once(
+    actors, home_org, django_capture_on_commit_callbacks
+):
     admin = actors["administrator"]
-    programme = make_programme(home_org, actors["coordinator"].user, code="home-programme", courses=2)
+    programme = make_programme(home_org, actors["coordinator"].user, code="home-programme", courses=2, schemes=1)
 
-    response = admin.client.post(reverse("programmes:programme_export", kwargs={"pk": programme.pk}))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.client.post(reverse("programmes:programme_export", kwargs={"pk": programme.pk}))
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"].startswith('attachment; filename="home-programme-')
-    bundle = reading.read(response.content)
+    export = ProgrammeExport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == export_url("export_status", export)
+    assert export.status == ProgrammeExport.Status.DONE, export.error
+    assert export.requested_by == admin.user and export.programme == programme
+    status = text(admin.client.get(response["Location"]))
+    assert "The bundle is ready" in status and "2 courses, 1 schemes" in status
+    assert "hx-trigger" not in status
+    assert f'href="{export_url("export_download", export)}"' in status
+
+    download = admin.client.get(export_url("export_download", export))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/zip"
+    assert download["Content-Disposition"] == f'attachment; filename="{export.filename}"'
+    assert export.filename.startswith("home-programme-") and export.filename.endswith(".zip")
+    bundle = reading.read(download.content)
     assert bundle.programme.code == "home-programme"
     assert sorted(c.title for c in bundle.courses) == ["home-programme course 0", "home-programme course 1"]
     assert AuditEvent.objects.filter(action="programme.exported", actor=admin.user).count() == 1
+    # The programme's page links to its requester's recent exports.
+    detail = admin.client.get(reverse("programmes:programme_detail", kwargs={"pk": programme.pk}))
+    assert export_url("export_status", export) in detail.content.decode()
+
+
+def test_the_status_page_polls_itself_while_the_bundle_is_built(actors, home_org):
+    admin = actors["administrator"]
+    programme = make_programme(home_org, admin.user, code="home")
+    export = ProgrammeExport.objects.create(
+        programme=programme, requested_by=admin.user, status=ProgrammeExport.Status.RUNNING
+    )
+    url = export_url("export_status", export)
+
+    page = text(admin.client.get(url))
+    fragment = admin.client.get(url, headers={"HX-Request": "true"})
+
+    assert "Building the bundle and its guide…" in page and "Programme home" in page
+    assert 'hx-trigger="every 2s"' in page and f'hx-get="{url}"' in page
+    assert f'<a href="{url}">Check again</a>' in page
+    assert "<html" not in fragment.content.decode() and f'hx-get="{url}"' in fragment.content.decode()
+    assert "HX-Request" in fragment["Vary"]
+    assert admin.client.get(export_url("export_download", export)).status_code == 404
+
+
+def test_an_export_is_its_requesters_alone_even_among_administrators(actors, home_org):
+    programme = make_programme(home_org, actors["coordinator"].user, code="home")
+    other_admin = UserFactory(is_superuser=True, is_staff=True)
+    export = ProgrammeExport.objects.create(
+        programme=programme,
+        requested_by=other_admin,
+        status=ProgrammeExport.Status.DONE,
+        content=b"PK",
+        filename="home.zip",
+    )
+    admin = actors["administrator"].client
+    assert admin.get(export_url("export_status", export)).status_code == 404
+    assert admin.get(export_url("export_download", export)).status_code == 404
+    assert (
+        export_url("export_status", export)
+        not in admin.get(reverse("programmes:programme_detail", kwargs={"pk": programme.pk})).content.decode()
+    )
+    coordinator = actors["coordinator"].client
+    assert coordinator.get(export_url("export_status", export)).status_code == 403
+    assert coordinator.get(export_url("export_download", export)).status_code == 403
+
+
+def test_a_failed_export_shows_the_safe_message_and_a_form_to_try_again(
+    actors, home_org, monkeypatch, django_capture_on_commit_callbacks
+):
+    admin = actors["administrator"]
+    programme = make_programme(home_org, admin.user, code="home")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(services, "export_programme", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.client.post(reverse("programmes:programme_export", kwargs={"pk": programme.pk}))
+
+    export = ProgrammeExport.objects.get()
+    assert export.status == ProgrammeExport.Status.FAILED
+    assert export.error == "Something went wrong while building it."
+    assert export.finished_at is not None and not bytes(export.content)
+    page = text(admin.client.get(response["Location"]))
+    assert "The bundle could not be built" in page and "Something went wrong while building it." in page
+    assert "hunter2" not in page and "hx-trigger" not in page
+    assert f'action="{reverse("programmes:programme_export", kwargs={"pk": programme.pk})}"' in page
+    assert re.search(r">\s*Try again\s*<", page)
+    assert admin.client.get(export_url("export_download", export)).status_code == 404
+    assert not AuditEvent.objects.filter(action="programme.exported").exists()
+
+
+def test_an_export_whose_requester_may_no_longer_export_fails_saying_so(actors, home_org):
+    coordinator = actors["coordinator"].user
+    export = ProgrammeExport.objects.create(
+        programme=make_programme(home_org, coordinator, code="home"), requested_by=coordinator
+    )
+
+    tasks.build_export(export.pk)
+
+    export.refresh_from_db()
+    assert export.status == ProgrammeExport.Status.FAILED
+    assert export.error == "You may no longer export programmes."
+
+
+def test_building_again_leaves_a_finished_export_as_it_is(actors, home_org, monkeypatch):
+    admin = actors["administrator"].user
+    export = ProgrammeExport.objects.create(
+        programme=make_programme(home_org, admin, code="home"),
+        requested_by=admin,
+        status=ProgrammeExport.Status.DONE,
+        content=b"kept",
+    )
+    monkeypatch.setattr(services, "export_programme", lambda *args, **kwargs: pytest.fail("built again"))
+
+    tasks.build_export(export.pk)
+
+    export.refresh_from_db()
+    assert bytes(export.content) == b"kept"
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_status_page_costs_the_same_queries_however_many_exports(
+    actors, home_org, django_assert_num_queries, size: int
+):
+    admin = actors["administrator"]
+    programme = make_programme(home_org, admin.user, code="home", courses=size)
+    exports = [
+        ProgrammeExport.objects.create(
+            programme=programme, requested_by=admin.user, status=ProgrammeExport.Status.DONE, content=b"PK" * 1000
+        )
+        for _ in range(size)
+    ]
+    with django_assert_num_queries(4):  # session, user, the user's roles, the export with its programme
+        response = admin.client.get(export_url("export_status", exports[-1]))
+    assert "The bundle is ready" in text(response)
 
 
 def test_coordinators_may_not_export(actors, home_org):
@@ -203,6 +338,7 @@ def test_coordinators_may_not_export(actors, home_org):
     url = reverse("programmes:programme_export", kwargs={"pk": programme.pk})
     assert actors["coordinator"].client.post(url).status_code == 403
     assert actors["administrator"].client.get(url).status_code == 405
+    assert not ProgrammeExport.objects.exists()
 
 
 # -- import ---------------------------------------------------------------------------------
