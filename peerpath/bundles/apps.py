@@ -10,7 +10,11 @@ class BundlesConfig(AppConfig):
         import rules
         from django.http import HttpRequest
 
+        from peerpath.bundles import origins
         from peerpath.core import home, navigation
+        from peerpath.courses import hooks
+
+        hooks.register_origin_lookup(origins.origin_of)
 
         # The rules are asked directly: user.has_perm would fall through to Django's model
         # permissions (two queries) on every page where the answer is no.

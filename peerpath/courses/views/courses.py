@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from peerpath.core.decorators import permission_required, require_object_permission
 from peerpath.core.forms import form_status
 from peerpath.core.types import AuthenticatedHttpRequest
-from peerpath.courses import access, coproduction, presenters, services
+from peerpath.courses import access, coproduction, hooks, presenters, services
 from peerpath.courses.forms.courses import (
     COURSE_ERROR_FIELDS,
     STATUS_ERROR_FIELDS,
@@ -104,6 +104,7 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     can_edit = request.user.has_perm("courses.edit_course", course)
     retired = course.status == Course.Status.RETIRED
     terms = terms_of(course.programme)
+    origin = hooks.origin_of(course.pk)
     capacity_rows = presenters.capacity_rows(profile, terms)
     stage_rows = presenters.stage_rows(profile)
     return render(
@@ -120,6 +121,10 @@ def course_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
             "approved": approved,
             "draft": draft,
             "profile": profile,
+            "origin": origin,
+            "origin_hours": presenters.format_hours(origin.hours) if origin else "",
+            "origin_share": presenters.format_percent(origin.lived_design_share) if origin else "",
+            "origin_day": presenters.format_day(origin.adopted_on) if origin else "",
             "coproduced": presenters.coproduced_tag(profile),
             "lived_design_share": presenters.format_percent(profile.lived_design_share),
             "capacity_rows": capacity_rows,
