@@ -47,11 +47,21 @@ def export_programme(programme: Programme, *, actor: Actor | None = None) -> Exp
     return Exported(
         content=content,
         filename=f"{slugify(programme.code)}-{now:%Y-%m-%d}.zip",
-        summary=(
-            f"{len(bundle.courses)} courses, {len(bundle.schemes)} schemes, {len(bundle.frameworks)} frameworks, "
-            f"{len(bundle.instruments)} instruments, {len(bundle.schedules)} schedules"
+        summary=", ".join(
+            _count(len(found), noun)
+            for found, noun in (
+                (bundle.courses, "course"),
+                (bundle.schemes, "scheme"),
+                (bundle.frameworks, "framework"),
+                (bundle.instruments, "questionnaire"),
+                (bundle.schedules, "schedule"),
+            )
         ),
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def shipped_models() -> list[str]:

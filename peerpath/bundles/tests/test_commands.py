@@ -90,6 +90,8 @@ def test_a_programme_exports_to_a_file_that_reads_back(owner: None, tmp_path: Pa
     call_command("export_programme", "Merton Dementia Carers' Partnership", "dementia-carers", str(target), stdout=out)
     bundle = reading.read(target.read_bytes())
     assert bundle.programme.terms.condition == "dementia"
+    assert len(bundle.frameworks) == 1
+    assert f"{len(bundle.courses)} courses, {len(bundle.schemes)} schemes, 1 framework, " in out.getvalue()
     assert len(bundle.courses) == Course.objects.filter(programme__code="dementia-carers").count()
     with pytest.raises(CommandError, match="has no programme with the code 'nope'"):
         call_command("export_programme", "Merton Dementia Carers' Partnership", "nope", str(target))
