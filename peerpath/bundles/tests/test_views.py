@@ -202,7 +202,7 @@ def test_exporting_builds_the_bundle_in_the_background_then_downloads_it_and_aud
     assert export.status == ProgrammeExport.Status.DONE, export.error
     assert export.requested_by == admin.user and export.programme == programme
     status = text(admin.client.get(response["Location"]))
-    assert "The bundle is ready" in status and "2 courses, 1 schemes" in status
+    assert "The bundle is ready" in status and "2 courses, 1 scheme," in status
     assert "hx-trigger" not in status
     assert f'href="{export_url("export_download", export)}"' in status
 
