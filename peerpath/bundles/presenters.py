@@ -22,7 +22,7 @@ Row = dict[str, Any]
 
 def serves(terms: Terms) -> str:
     """Who a programme serves, in its own words: 'Carers of people living with dementia'."""
-    return f"{terms.People} of {terms.cared_for_group}"
+    return terms.Served
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -47,6 +47,7 @@ def word_rows(terms: Terms) -> list[Row]:
         _summary_row("Speaking about them", terms.cared_for_third),
         _summary_row("Condition", terms.condition),
         _summary_row("Who they support", terms.cared_for_group),
+        _summary_row("Whom it serves", terms.served),
     ]
 
 

@@ -16,6 +16,6 @@ class ProgrammeAdmin(admin.ModelAdmin[Programme]):
         (None, {"fields": ["owner", "code", "name", "summary"]}),
         (
             "Words the interface uses",
-            {"fields": ["person", "people", "cared_for", "cared_for_third", "condition", "cared_for_group"]},
+            {"fields": ["person", "people", "cared_for", "cared_for_third", "condition", "cared_for_group", "served"]},
         ),
     ]

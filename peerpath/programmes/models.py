@@ -38,6 +38,11 @@ class Programme(models.Model):
         default=DEFAULT.cared_for_group,
         help_text="For example 'people living with dementia'",
     )
+    served = models.CharField(
+        max_length=MAX_LENGTH,
+        default=DEFAULT.served,
+        help_text="Whom it serves, e.g. 'carers of people living with dementia' or 'people living with diabetes'",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -56,4 +61,5 @@ class Programme(models.Model):
             cared_for_third=self.cared_for_third,
             condition=self.condition,
             cared_for_group=self.cared_for_group,
+            served=self.served,
         )

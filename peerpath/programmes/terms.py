@@ -26,6 +26,10 @@ class Terms:
     """The condition, as in "a mental health crisis" or "living with dementia"."""
     cared_for_group: str = "people with mental health problems"
     """Who the people served support, as in "carers of people with mental health problems"."""
+    served: str = "carers of people with mental health problems"
+    """Whom the programme serves, as one phrase: "carers of people living with dementia", or
+    "people living with diabetes" for a programme whose people live with the condition
+    themselves (there "{people} of {cared_for_group}" would not make sense)."""
 
     @property
     def Person(self) -> str:  # noqa: N802 - read in templates as terms.Person, like a capitalised word
@@ -38,6 +42,10 @@ class Terms:
     @property
     def Cared_for(self) -> str:  # noqa: N802
         return upper_first(self.cared_for)
+
+    @property
+    def Served(self) -> str:  # noqa: N802
+        return upper_first(self.served)
 
     @property
     def Condition(self) -> str:  # noqa: N802

@@ -299,7 +299,7 @@ def context(bundle: Bundle) -> dict[str, Any]:
         "bundle": bundle,
         "programme": bundle.programme,
         "terms": terms,
-        "serves": f"{upper_first(terms.people)} of {terms.cared_for_group}",
+        "serves": terms.Served,
         "exported_on": exported_on(bundle.exported_at) if bundle.exported_at else "",
         "holds": holds,
         "courses": [_course_row(course, terms) for course in bundle.courses],

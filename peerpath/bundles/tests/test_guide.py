@@ -42,6 +42,7 @@ DEMENTIA = Terms(
     cared_for_third="the person they care for",
     condition="dementia",
     cared_for_group="people living with dementia",
+    served="carers of people living with dementia",
 )
 
 
@@ -346,7 +347,13 @@ def test_the_programme_says_its_own_words() -> None:
     assert "people living with dementia" in page
     assert "mental health" not in page.lower()
 
-    members = Terms(person="member", people="members", condition="diabetes", cared_for_group="people with diabetes")
+    members = Terms(
+        person="member",
+        people="members",
+        condition="diabetes",
+        cared_for_group="people with diabetes",
+        served="people living with diabetes",
+    )
     text = html.unescape(guide.render_html(_bundle(members)).decode("utf-8"))
     assert "Members' self-management course" in text
     assert "Lived experience as a member" in text

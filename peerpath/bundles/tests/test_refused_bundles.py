@@ -56,6 +56,7 @@ def small_bundle(material: bytes = PDF) -> Bundle:
                 cared_for_third="their family",
                 condition="diabetes",
                 cared_for_group="people living with diabetes",
+                served="people living with diabetes",
             ),
         ),
         courses=(

@@ -48,6 +48,7 @@ def make_programme(owner: Organisation, user: Any, *, code: str, courses: int = 
         summary="Carers trained as peer trainers.",
         condition="dementia",
         cared_for_group="people living with dementia",
+        served="carers of people living with dementia",
     )
     for n in range(courses):
         approved_course(owner, user, title=f"{code} course {n}", programme=programme)

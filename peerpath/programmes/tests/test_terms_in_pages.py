@@ -43,6 +43,7 @@ DEMENTIA = Terms(
     cared_for_third="the person they care for",
     condition="dementia",
     cared_for_group="people living with dementia",
+    served="carers of people living with dementia",
 )
 DIABETES = Terms(
     person="member",
@@ -51,6 +52,7 @@ DIABETES = Terms(
     cared_for_third="the person they care for",
     condition="diabetes",
     cared_for_group="people living with diabetes",
+    served="people living with diabetes",
 )
 
 
@@ -377,3 +379,12 @@ def test_filters_describe_themselves_in_the_programmes_words():
 
     assert filters.describe(terms=DIABETES) == "Members' self-management course, for members"
     assert filters.describe() == "Carers' self-management course, for carers"
+
+
+def test_a_programme_for_people_living_with_the_condition_is_named_as_one_phrase(diabetes_coordinator, diabetes_course):
+    page = text_of(
+        diabetes_coordinator.get(reverse("programmes:programme_detail", args=[diabetes_course.programme_id]))
+    )
+    assert "For people living with diabetes" in page
+    assert "Courses for people living with diabetes" in page
+    assert "members of people" not in page.lower() and "mental health" not in page
