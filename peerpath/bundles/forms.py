@@ -22,12 +22,13 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def upload_limit() -> int:
-    """The largest bundle file the form accepts: the format's limit, or the request ceiling if lower.
+    """The largest bundle file the form accepts: the format's limit, or the import page's
+    request ceiling (``PEERPATH_BUNDLE_MAX_BYTES``) if lower.
 
-    A request larger than ``PEERPATH_MAX_REQUEST_BYTES`` is refused before it is read
-    (``core.uploads``), so the form could never say anything about a larger file.
+    A request larger than the ceiling is refused before it is read (``core.uploads``), so the
+    form could never say anything about a larger file.
     """
-    return min(fmt.MAX_TOTAL_BYTES, settings.PEERPATH_MAX_REQUEST_BYTES)
+    return min(fmt.MAX_TOTAL_BYTES, settings.PEERPATH_BUNDLE_MAX_BYTES)
 
 
 def megabytes(size: int) -> str:

@@ -32,6 +32,7 @@ from peerpath.bundles.reading import BundleError
 from peerpath.core.decorators import permission_required
 from peerpath.core.forms import form_status
 from peerpath.core.types import AuthenticatedHttpRequest
+from peerpath.core.uploads import upload_ceiling
 from peerpath.people.access import principal_for
 from peerpath.people.models import Membership
 
@@ -151,6 +152,7 @@ def _shipped_choices() -> list[tuple[str, str]]:
     return choices
 
 
+@upload_ceiling("PEERPATH_BUNDLE_MAX_BYTES")
 @require_http_methods(["GET", "POST"])
 @permission_required("programmes.import_programme")
 def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:

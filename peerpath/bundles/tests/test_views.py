@@ -532,3 +532,23 @@ def test_a_kept_upload_that_no_longer_reads_is_refused_on_the_preview_and_forgot
     assert "The bundle cannot be imported" in text(response)
     assert uploads(tmp_path) == []
     assert admin_client_.get(preview_url).status_code == 404
+
+
+def test_the_import_page_takes_bundles_larger_than_other_uploads_may_be(actors, home_org, settings):
+    content = dementia_zip()
+    settings.PEERPATH_MAX_REQUEST_BYTES = len(content) // 2
+    settings.PEERPATH_BUNDLE_MAX_BYTES = len(content) * 2
+    admin = actors["administrator"].client
+
+    # Another page refuses a request this size before reading it ...
+    refused = admin.post(
+        reverse("people:person_create"), {"given_name": "Ada", "file": SimpleUploadedFile("b.zip", content)}
+    )
+    assert refused.status_code == 400 and "The file is too large" in refused.content.decode()
+    # ... the import page reads it, up to its own ceiling.
+    response = start(admin, home_org, content=content)
+    assert response.status_code == 302 and len(uploads(settings.DATA_DIR)) == 1
+
+    settings.PEERPATH_BUNDLE_MAX_BYTES = len(content) // 2
+    too_big = start(admin, home_org, content=content)
+    assert too_big.status_code == 400 and "The file is too large" in too_big.content.decode()

@@ -227,6 +227,9 @@ PEERPATH_MATERIAL_MAX_BYTES = env_int("PEERPATH_MATERIAL_MAX_MB", 20, minimum=1,
 # Any request with files larger than this is refused before it is read (a 400 page);
 # between the two limits, the form says which file was too large.
 PEERPATH_MAX_REQUEST_BYTES = 2 * PEERPATH_MATERIAL_MAX_BYTES
+# Largest programme bundle (a .zip with its course materials) an administrator may upload;
+# the import page alone takes requests this large (peerpath.core.uploads.upload_ceiling).
+PEERPATH_BUNDLE_MAX_BYTES = env_int("PEERPATH_BUNDLE_MAX_MB", 100, minimum=1, maximum=200) * 1024 * 1024
 # The address links in emails and calendar feeds start with (no request behind a background job).
 PEERPATH_SITE_URL = env_str("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Open Badges signing keys (Ed25519): kept out of the database and its backups (docs/adr/015).
