@@ -18,7 +18,7 @@ class ReportsConfig(AppConfig):
         home.register(
             home.HomeLink(
                 "Reports",
-                "How many carers were trained and served, what changed for them, service use, "
+                "How many {people} were trained and served, what changed for them, service use, "
                 "co-production and accreditation, and the programme report for funders.",
                 "reports:dashboard",
                 visible=reads_reports,

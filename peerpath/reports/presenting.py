@@ -22,7 +22,7 @@ from peerpath.reports.tables import ProtectedTable
 # The report pages, in the order the dashboard and the programme report list them.
 SECTIONS: dict[str, tuple[str, Callable[..., Section]]] = {
     "reach": ("Reach: people trained and served", reach.build),
-    "outcomes": ("Outcomes for carers", outcomes.build),
+    "outcomes": ("Outcomes for {people}", outcomes.build),
     "service-use": ("Mental health service use", service_use.build),
     "coproduction": ("Co-production and fidelity", coproduction.build),
     "accreditation": ("Accreditation", accreditation.build),

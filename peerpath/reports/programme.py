@@ -23,6 +23,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from peerpath.core import audit, pdf
+from peerpath.programmes.context import fill, user_terms
+from peerpath.programmes.terms import DEFAULT, Terms
 from peerpath.reports import exports
 from peerpath.reports.filters import Scope, read_filters
 from peerpath.reports.models import ReportBuild
@@ -98,8 +100,9 @@ def build_report(build_id: uuid.UUID | str) -> None:
         if not user.has_perm("reports.view"):
             raise PermissionError("You no longer have access to reports.")
         scope = read_filters(user, _query(build.filters)).scope.published
-        shown = _sections(build, scope)
-        html = render_document(build.title, scope, shown, made_at=timezone.now())
+        terms = user_terms(user)
+        shown = _sections(build, scope, terms)
+        html = render_document(build.title, scope, shown, made_at=timezone.now(), terms=terms)
         _step(build, "Laying out the PDF")
         document = pdf.html_to_pdf(html)
         _step(build, "Writing the workbook")
@@ -122,13 +125,13 @@ def build_report(build_id: uuid.UUID | str) -> None:
     build.save(update_fields=["html", "pdf", "xlsx", "status", "finished_at", "step_label", "steps_done"])
 
 
-def _sections(build: ReportBuild, scope: Scope) -> list[ShownSection]:
+def _sections(build: ReportBuild, scope: Scope, terms: Terms = DEFAULT) -> list[ShownSection]:
     shown: list[ShownSection] = []
     known = outcomes.measures()
     for key, (title, _) in SECTIONS.items():
         options: dict[str, Any] = {"known": known} if key == "outcomes" else {}
         shown.append(show(build_section(key, scope, **options), scope, id_prefix="report-"))
-        _step(build, title)
+        _step(build, fill(title, terms))
     # Each measure with answers, broken down by course category, from one read of the scores.
     for code, detail in outcomes.breakdowns(scope, known, grouping="category"):
         shown.append(show(detail, scope, id_prefix=f"report-{code}-"))
@@ -136,7 +139,11 @@ def _sections(build: ReportBuild, scope: Scope) -> list[ShownSection]:
     return shown
 
 
-def render_document(title: str, scope: Scope, shown: list[ShownSection], *, made_at: Any) -> str:
+def render_document(
+    title: str, scope: Scope, shown: list[ShownSection], *, made_at: Any, terms: Terms = DEFAULT
+) -> str:
+    """The programme report as one HTML document, in the words of the requester's programmes
+    (the task has no request to find them from)."""
     return render_to_string(
         "reports/programme_report.jinja",
         {
@@ -145,6 +152,7 @@ def render_document(title: str, scope: Scope, shown: list[ShownSection], *, made
             "about": about_rows(scope),
             "sections": shown,
             "made_at": made_at,
+            "terms": terms,
             "rule": shown[0].rule if shown else "",
         },
         using="jinja2",

@@ -71,7 +71,7 @@ ACCREDITED = ("Accredited", "reach", "funnel", "people", 2, "of those who starte
 DASHBOARDS = {
     # Coordinators run the programme: who came, who is being trained, awards to renew.
     "coordinator": Dashboard(
-        intro="Your organisation's programme: who came, how carers changed, and the trainers you are accrediting.",
+        intro="Your organisation's programme: who came, how {people} changed, and the trainers you are accrediting.",
         sections=("reach", "accreditation", "outcomes"),
         charts=(("reach", "categories"), ("outcomes", "effects"), ("accreditation", "expiring")),
         figures=(

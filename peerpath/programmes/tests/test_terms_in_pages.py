@@ -33,6 +33,7 @@ from peerpath.people.tests.factories import MembershipFactory, OrganisationFacto
 from peerpath.programmes.context import LazyTerms, fill, page_terms, possessive, user_terms
 from peerpath.programmes.models import Programme
 from peerpath.programmes.terms import DEFAULT, Terms
+from peerpath.reports.models import ReportBuild
 
 pytestmark = pytest.mark.django_db
 
@@ -388,3 +389,23 @@ def test_a_programme_for_people_living_with_the_condition_is_named_as_one_phrase
     assert "For people living with diabetes" in page
     assert "Courses for people living with diabetes" in page
     assert "members of people" not in page.lower() and "mental health" not in page
+
+
+def test_reports_speak_the_readers_programme_words(diabetes_coordinator, diabetes_course):
+    dashboard = text_of(diabetes_coordinator.get(reverse("reports:dashboard")))
+    assert "Outcomes for members" in dashboard and "how members changed" in dashboard
+    outcomes = text_of(diabetes_coordinator.get(reverse("reports:section", kwargs={"key": "outcomes"})))
+    assert "Outcomes for members" in outcomes
+    assert "{people}" not in dashboard + outcomes and "Outcomes for carers" not in dashboard + outcomes
+    home = text_of(diabetes_coordinator.get(reverse("home")))
+    assert "How many members were trained and served" in home
+
+
+def test_a_programme_report_is_written_in_its_requesters_words(
+    diabetes_coordinator, diabetes_course, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        diabetes_coordinator.post(reverse("reports:programme_new"), {"title": "Report to our funder"})
+    build = ReportBuild.objects.get()
+    assert build.status == ReportBuild.Status.DONE, build.error
+    assert "Outcomes for members" in build.html and "Outcomes for carers" not in build.html

@@ -156,7 +156,7 @@ def _summary(scope: Scope, known: dict[str, Instrument], compare: str) -> Sectio
     any_pairs = any(pairs.complete.values())
     return Section(
         key="outcomes",
-        title="Outcomes for carers",
+        title="Outcomes for {people}",  # in the reader's words: templates fill it (fill_terms)
         tables=tables,
         charts=[
             Chart(
