@@ -397,7 +397,7 @@ def test_reports_speak_the_readers_programme_words(diabetes_coordinator, diabete
     outcomes = text_of(diabetes_coordinator.get(reverse("reports:section", kwargs={"key": "outcomes"})))
     assert "Outcomes for members" in outcomes
     assert "{people}" not in dashboard + outcomes and "Outcomes for carers" not in dashboard + outcomes
-    home = text_of(diabetes_coordinator.get(reverse("home")))
+    home = text_of(diabetes_coordinator.get(reverse("core:home")))
     assert "How many members were trained and served" in home
 
 
