@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from peerpath.core.forms import NHSDateField, NHSForm
 from peerpath.people import choices
+from peerpath.people.hooks import Words
 from peerpath.people.models import Area, Consent, EqualityMonitoring, Membership, Organisation
 from peerpath.people.services import NewMembership
 
@@ -127,6 +128,21 @@ class NewPersonForm(PersonDetailsForm, MembershipForm):
         error_messages={"invalid_choice": "Select a relationship from the list"},
     )
 
+    def __init__(self, *args: Any, words: Words | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        words = words or Words()
+        field = self.fields["relationship"]
+        field.label = f"Relationship to {words.cared_for_third}"
+        field.choices = [("", f"Not {with_article(words.person)}, or not known"), *RELATIONSHIP_CHOICES]  # type: ignore[attr-defined]
+        field.help_text = (
+            f"Only for {words.people}. For example, choose 'Mother' if they care for their son or daughter."
+        )
+
+
+def with_article(word: str) -> str:
+    """'carer' -> 'a carer', 'adult carer' -> 'an adult carer' (by the first letter only)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
 
 class CaringRoleForm(NHSForm):
     relationship = forms.ChoiceField(
@@ -141,6 +157,12 @@ class CaringRoleForm(NHSForm):
         required=False,
         help_text="For example, 'my son' or 'my wife'. Do not enter a name.",
     )
+
+    def __init__(self, *args: Any, words: Words | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        words = words or Words()
+        self.fields["relationship"].label = f"What are they to {words.cared_for_third}?"
+        self.fields["cared_for_label"].label = f"How do they refer to {words.cared_for_third}?"
 
 
 class ConsentForm(NHSForm):

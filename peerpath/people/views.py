@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from peerpath.core.decorators import permission_required, require_object_permission
 from peerpath.core.forms import form_status
 from peerpath.core.types import AuthenticatedHttpRequest
-from peerpath.people import access, services
+from peerpath.people import access, hooks, services
 from peerpath.people.forms import (
     CaringRoleForm,
     ConsentForm,
@@ -62,7 +62,9 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required("people.add_person_record")
 def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = access.coordinated_organisations(request.user)
-    form = NewPersonForm(request.POST if request.method == "POST" else None, organisations=organisations)
+    form = NewPersonForm(
+        request.POST if request.method == "POST" else None, organisations=organisations, words=hooks.words_for(request)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -153,7 +155,7 @@ def membership_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 def caring_role_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     person = access.access_person(request.user, pk)
     require_object_permission(request, "people.edit_person_record", person)
-    form = CaringRoleForm(request.POST if request.method == "POST" else None)
+    form = CaringRoleForm(request.POST if request.method == "POST" else None, words=hooks.words_for(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_caring_role(actor=request.user, carer=person, **form.cleaned_data)

@@ -409,3 +409,9 @@ def test_a_programme_report_is_written_in_its_requesters_words(
     build = ReportBuild.objects.get()
     assert build.status == ReportBuild.Status.DONE, build.error
     assert "Outcomes for members" in build.html and "Outcomes for carers" not in build.html
+
+
+def test_the_new_person_form_asks_about_caring_in_the_programmes_words(diabetes_coordinator, diabetes_course):
+    page = text_of(diabetes_coordinator.get(reverse("people:person_create")))
+    assert "Not a member, or not known" in page and "Only for members." in page
+    assert "Not a carer" not in page
