@@ -16,8 +16,10 @@ from django.utils.safestring import SafeString, mark_safe
 from peerpath.core.forms import NHSDateField, NHSForm
 from peerpath.courses.choices import Capacity, Stage
 from peerpath.courses.models import CourseVersion
+from peerpath.courses.presenters import capacity_label
 from peerpath.courses.services import NewContribution
 from peerpath.people.models import Person
+from peerpath.programmes.terms import DEFAULT, Terms
 
 CONTRIBUTOR_ROWS = 6
 
@@ -129,9 +131,14 @@ class ContributorForm(NHSForm):
         "hours": {"classes": "nhsuk-input--width-4", "inputmode": "decimal", "no_optional": True},
     }
 
-    def __init__(self, *args: Any, people: PeopleChoices, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: PeopleChoices, terms: Terms = DEFAULT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = people
+        # "Lived experience as a member" for a programme whose people are members.
+        self.fields["capacity"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose"),
+            *((value, capacity_label(value, terms)) for value in Capacity.values),
+        ]
 
     def clean_person(self) -> Person | None:
         value = self.cleaned_data["person"]
@@ -177,8 +184,11 @@ class BaseContributorFormSet(forms.BaseFormSet):
         ]
 
 
-def contributor_formset(people: QuerySet[Person], data: Any = None) -> BaseContributorFormSet:
-    """Six rows; ``people`` (those a contributor may be) is fetched once for all of them."""
+def contributor_formset(
+    people: QuerySet[Person], data: Any = None, *, terms: Terms = DEFAULT
+) -> BaseContributorFormSet:
+    """Six rows; ``people`` (those a contributor may be) is fetched once for all of them, and
+    capacities are labelled in the course's programme words."""
     choices = PeopleChoices(people.only("id", "given_name", "family_name", "preferred_name"))
     formset_class = forms.formset_factory(
         ContributorForm,
@@ -188,4 +198,7 @@ def contributor_formset(people: QuerySet[Person], data: Any = None) -> BaseContr
         absolute_max=CONTRIBUTOR_ROWS,
         validate_max=True,
     )
-    return cast(BaseContributorFormSet, formset_class(data, prefix="contributors", form_kwargs={"people": choices}))
+    return cast(
+        BaseContributorFormSet,
+        formset_class(data, prefix="contributors", form_kwargs={"people": choices, "terms": terms}),
+    )

@@ -15,6 +15,7 @@ from peerpath.core.types import AuthenticatedHttpRequest
 from peerpath.courses import access, services
 from peerpath.courses.forms.activities import ActivityForm, contributor_formset
 from peerpath.courses.forms.errors import add_formset_error, add_service_error
+from peerpath.programmes.context import terms_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,7 +25,9 @@ def activity_add(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     require_object_permission(request, "courses.log_activity", course)
     posted = request.POST if request.method == "POST" else None
     form = ActivityForm(posted, versions=course.versions.order_by("-number"))
-    contributors = contributor_formset(access.likely_contributors(request.user, course), posted)
+    contributors = contributor_formset(
+        access.likely_contributors(request.user, course), posted, terms=terms_of(course.programme)
+    )
     if request.method == "POST" and form.is_valid() and contributors.is_valid():
         data = form.cleaned_data
         try:

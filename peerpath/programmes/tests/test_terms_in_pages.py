@@ -415,3 +415,8 @@ def test_the_new_person_form_asks_about_caring_in_the_programmes_words(diabetes_
     page = text_of(diabetes_coordinator.get(reverse("people:person_create")))
     assert "Not a member, or not known" in page and "Only for members." in page
     assert "Not a carer" not in page
+
+
+def test_logging_co_production_offers_capacities_in_the_programmes_words(diabetes_coordinator, diabetes_course):
+    page = text_of(diabetes_coordinator.get(reverse("courses:activity_add", args=[diabetes_course.pk])))
+    assert "Lived experience as a member" in page and "Lived experience as a carer" not in page
