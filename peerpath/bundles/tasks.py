@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 FAILED = "Something went wrong while building it."
 NO_LONGER_ALLOWED = "You may no longer export programmes."
+# Each administrator keeps this many of their newest exports of a programme; older finished
+# ones (their files are kept in the database) go when a new one is asked for.
+KEPT_EXPORTS = 3
 
 
 class ExportRefusedError(Exception):
@@ -41,10 +44,17 @@ def request_export(programme: Programme, *, actor: Any) -> ProgrammeExport:
     """Record an export of ``programme`` asked for by ``actor`` and queue it to be built.
 
     The task is queued on commit, so it never runs before the row it reads exists; the
-    export itself is audited by ``services.export_programme`` when it is built.
+    export itself is audited by ``services.export_programme`` when it is built. The
+    requester's older finished exports of the programme beyond the newest ``KEPT_EXPORTS``
+    are deleted, so files do not pile up in the database.
     """
     with transaction.atomic():
         export = ProgrammeExport.objects.create(programme=programme, requested_by=actor)
+        mine = ProgrammeExport.objects.filter(programme=programme, requested_by=actor)
+        keep = mine.order_by("-requested_at", "-pk").values("pk")[:KEPT_EXPORTS]
+        mine.filter(status__in=[ProgrammeExport.Status.DONE, ProgrammeExport.Status.FAILED]).exclude(
+            pk__in=[row["pk"] for row in keep]
+        ).delete()
         transaction.on_commit(partial(_queue, export.pk))
     return export
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import Actor
 from peerpath.accreditation.frameworks import ensure_default
@@ -315,6 +317,29 @@ def test_building_again_leaves_a_finished_export_as_it_is(actors, home_org, monk
 
     export.refresh_from_db()
     assert bytes(export.content) == b"kept"
+
+
+def test_asking_for_an_export_keeps_only_the_requesters_newest_finished_ones(actors, home_org, monkeypatch):
+    admin, other = actors["administrator"].user, UserFactory(is_superuser=True, is_staff=True)
+    programme = make_programme(home_org, admin, code="home")
+    start = timezone.now() - timedelta(days=10)
+
+    def made(user: Any, days: int, status: str) -> ProgrammeExport:
+        return ProgrammeExport.objects.create(
+            programme=programme, requested_by=user, status=status, requested_at=start + timedelta(days=days)
+        )
+
+    oldest, old = made(admin, 0, "done"), made(admin, 1, "failed")
+    still_running = made(admin, 2, "running")
+    newer, newest = made(admin, 3, "done"), made(admin, 4, "done")
+    theirs = made(other, 0, "done")
+    monkeypatch.setattr(tasks, "_queue", lambda export_id: None)
+
+    asked = tasks.request_export(programme, actor=admin)
+
+    left = set(ProgrammeExport.objects.values_list("pk", flat=True))
+    assert {asked.pk, newest.pk, newer.pk, still_running.pk, theirs.pk} <= left
+    assert oldest.pk not in left and old.pk not in left
 
 
 @pytest.mark.parametrize("size", [1, 4])
