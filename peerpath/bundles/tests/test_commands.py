@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from peerpath.accreditation.models import Scheme
 from peerpath.bundles import reading
+from peerpath.core.models import AuditEvent
 from peerpath.courses.models import Course
 from peerpath.people.tests.factories import OrganisationFactory, UserFactory
 from peerpath.programmes.models import Programme
@@ -92,6 +93,8 @@ def test_a_programme_exports_to_a_file_that_reads_back(owner: None, tmp_path: Pa
     assert bundle.programme.terms.condition == "dementia"
     assert len(bundle.frameworks) == 1
     assert f"{len(bundle.courses)} courses, {len(bundle.schemes)} schemes, 1 framework, " in out.getvalue()
+    event = AuditEvent.objects.get(action="programme.exported")
+    assert event.actor_label == "system:export_programme command"
     assert len(bundle.courses) == Course.objects.filter(programme__code="dementia-carers").count()
     with pytest.raises(CommandError, match="has no programme with the code 'nope'"):
         call_command("export_programme", "Merton Dementia Carers' Partnership", "nope", str(target))

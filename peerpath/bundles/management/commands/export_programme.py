@@ -8,7 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peerpath.bundles import services
+from peerpath.core.audit import SystemActor
 from peerpath.programmes.models import Programme
+
+# Exports from the command line are audited too, under the command's name.
+COMMAND = SystemActor("export_programme command")
 
 
 class Command(BaseCommand):
@@ -27,7 +31,7 @@ class Command(BaseCommand):
         )
         if programme is None:
             raise CommandError(f"{options['organisation']} has no programme with the code '{options['code']}'")
-        exported = services.export_programme(programme)
+        exported = services.export_programme(programme, actor=COMMAND)
         path: Path = options["file"]
         path.write_bytes(exported.content)
         self.stdout.write(f"Wrote {path} ({len(exported.content):,} bytes): {exported.summary}")
