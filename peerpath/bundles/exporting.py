@@ -36,6 +36,8 @@ from peerpath.bundles.format import (
     VersionSpec,
 )
 from peerpath.bundles.models import CourseOrigin
+from peerpath.bundles.reading import documents
+from peerpath.bundles.reading.errors import Reader
 from peerpath.courses import coproduction
 from peerpath.courses.choices import DeliveryMode
 from peerpath.courses.models import Course, CourseMaterial, CourseVersion, OutlineSession
@@ -80,30 +82,6 @@ def _profile(profile: coproduction.Profile) -> CoproductionSpec:
         lived_experience_design_share=(
             None if profile.lived_design_share is None else profile.lived_design_share.quantize(Decimal("0.0001"))
         ),
-    )
-
-
-def profile_from_json(data: dict[str, Any]) -> CoproductionSpec:
-    """A profile kept with an adopted course, as it came in the bundle."""
-    share = data["lived_experience_design_share"]
-    return CoproductionSpec(
-        co_produced=bool(data["co_produced"]),
-        contributions=int(data["contributions"]),
-        hours=Decimal(data["hours"]),
-        by_capacity=tuple(
-            CapacityHours(capacity=c["capacity"], contributions=int(c["contributions"]), hours=Decimal(c["hours"]))
-            for c in data["by_capacity"]
-        ),
-        by_stage=tuple(
-            StageHours(
-                stage=s["stage"],
-                contributions=int(s["contributions"]),
-                hours=Decimal(s["hours"]),
-                lived_experience_hours=Decimal(s["lived_experience_hours"]),
-            )
-            for s in data["by_stage"]
-        ),
-        lived_experience_design_share=None if share is None else Decimal(share),
     )
 
 
@@ -176,7 +154,9 @@ def _courses(programme: Programme) -> tuple[list[CourseSpec], dict[str, bytes], 
                     materials=tuple(materials),
                 ),
                 coproduction=(
-                    profile_from_json(origin) if origin is not None and profile.is_empty else _profile(profile)
+                    documents.coproduction(Reader("course origin"), origin, "coproduction")
+                    if origin is not None and profile.is_empty
+                    else _profile(profile)
                 ),
             )
         )

@@ -51,7 +51,7 @@ def word_rows(terms: Terms) -> list[Row]:
     ]
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
     """'26 November 2026 at 2:05pm', as NHS content style writes times."""
     local = timezone.localtime(moment)
     hour = local.hour % 12 or 12
@@ -62,7 +62,7 @@ def origin_rows(record: ProgrammeImport, *, show_who: bool) -> list[Row]:
     """Where an imported programme came from; who imported it only for administrators."""
     rows = [
         _summary_row("Imported from", f"{record.source_name} ({record.source_code})"),
-        _summary_row("Imported on", _when(record.imported_at)),
+        _summary_row("Imported on", when(record.imported_at)),
         _summary_row("Bundle format version", str(record.format_version)),
     ]
     if show_who:
@@ -131,7 +131,7 @@ def _exported(exported_at: str) -> str:
     if not exported_at:
         return "Not recorded (a model that comes with PeerPath)"
     try:
-        return _when(datetime.fromisoformat(exported_at))
+        return when(datetime.fromisoformat(exported_at))
     except ValueError:
         return exported_at
 

@@ -133,15 +133,10 @@ class NewPersonForm(PersonDetailsForm, MembershipForm):
         words = words or Words()
         field = self.fields["relationship"]
         field.label = f"Relationship to {words.cared_for_third}"
-        field.choices = [("", f"Not {with_article(words.person)}, or not known"), *RELATIONSHIP_CHOICES]  # type: ignore[attr-defined]
+        field.choices = [("", f"Not {words.a_person}, or not known"), *RELATIONSHIP_CHOICES]  # type: ignore[attr-defined]
         field.help_text = (
             f"Only for {words.people}. For example, choose 'Mother' if they care for their son or daughter."
         )
-
-
-def with_article(word: str) -> str:
-    """'carer' -> 'a carer', 'adult carer' -> 'an adult carer' (by the first letter only)."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 class CaringRoleForm(NHSForm):

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 @dataclass(frozen=True)
 class Words:
     person: str = "carer"
+    a_person: str = "a carer"
     people: str = "carers"
     cared_for_third: str = "the person they care for"
 

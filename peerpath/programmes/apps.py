@@ -10,10 +10,15 @@ class ProgrammesConfig(AppConfig):
         from django.http import HttpRequest
 
         from peerpath.people import hooks
-        from peerpath.programmes.context import terms_for_request
+        from peerpath.programmes.context import terms_for_request, with_article
 
         def words(request: HttpRequest) -> hooks.Words:
             terms = terms_for_request(request)
-            return hooks.Words(person=terms.person, people=terms.people, cared_for_third=terms.cared_for_third)
+            return hooks.Words(
+                person=terms.person,
+                a_person=with_article(terms.person),
+                people=terms.people,
+                cared_for_third=terms.cared_for_third,
+            )
 
         hooks.register_words(words)

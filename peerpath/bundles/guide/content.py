@@ -23,20 +23,16 @@ from peerpath.bundles.guide.measures import (
     instrument_view,
     schedule_groups,
 )
-from peerpath.bundles.guide.words import (
+from peerpath.bundles.guide.words import exported_on, mode_label, plural, stage_label, word_list
+from peerpath.courses.choices import Audience, Category
+from peerpath.courses.presenters import (
     audience_label,
     capacity_label,
     category_label,
-    exported_on,
-    hours,
-    mode_label,
-    percent,
-    plural,
-    stage_label,
-    with_article,
-    word_list,
+    format_hours,
+    format_percent,
 )
-from peerpath.courses.choices import Audience, Category
+from peerpath.programmes.context import with_article
 from peerpath.programmes.terms import Terms, upper_first
 
 # What the template shows -----------------------------------------------------------------
@@ -131,7 +127,7 @@ def rule_sentence(rule: RuleSpec) -> str:
         parts.append(f"took part in {_stages_phrase(rule.lived_experience_stages)}")
     if rule.design_stages:
         parts.append(
-            f"gave at least {percent(rule.minimum_lived_design_share)} of the hours spent in"
+            f"gave at least {format_percent(rule.minimum_lived_design_share)} of the hours spent in"
             f" {_stages_phrase(rule.design_stages)}"
         )
     if not parts:
@@ -145,26 +141,26 @@ def _coproduction_row(course: CourseSpec, rule: RuleSpec, terms: Terms) -> Copro
     if profile.contributions == 0:
         sentence = "No co-production was recorded for this course."
     else:
-        sentence = f"{plural(profile.contributions, 'contribution')} over {hours(profile.hours)} hours."
+        sentence = f"{plural(profile.contributions, 'contribution')} over {format_hours(profile.hours)} hours."
         if share is None:
             sentence += " No design hours were recorded."
         else:
-            sentence += f" People with lived experience gave {percent(share)} of the design hours"
+            sentence += f" People with lived experience gave {format_percent(share)} of the design hours"
             if rule.design_stages:
-                sentence += f" (the rule asks for at least {percent(rule.minimum_lived_design_share)})"
+                sentence += f" (the rule asks for at least {format_percent(rule.minimum_lived_design_share)})"
             sentence += "."
     sentence += " It met the rule: co-produced." if profile.co_produced else " It did not meet the rule."
     return CoproductionRow(
         course=course,
         anchor=f"coproduction-{course.key}",
-        hours=hours(profile.hours),
-        design_share=percent(share) if share is not None else "None recorded",
+        hours=format_hours(profile.hours),
+        design_share=format_percent(share) if share is not None else "None recorded",
         outcome="Yes" if profile.co_produced else "No",
         by_capacity=tuple(
-            (capacity_label(c.capacity, terms), c.contributions, hours(c.hours)) for c in profile.by_capacity
+            (capacity_label(c.capacity, terms), c.contributions, format_hours(c.hours)) for c in profile.by_capacity
         ),
         by_stage=tuple(
-            (stage_label(s.stage), s.contributions, hours(s.hours), hours(s.lived_experience_hours))
+            (stage_label(s.stage), s.contributions, format_hours(s.hours), format_hours(s.lived_experience_hours))
             for s in profile.by_stage
         ),
         sentence=sentence,
@@ -243,7 +239,7 @@ def _scheme_view(scheme: SchemeSpec, bundle: Bundle, titles: dict[str, str]) -> 
         if numbers["renewal_supervisions"]:
             renewal.append(f"take part in {plural(numbers['renewal_supervisions'], 'supervision session')}")
         if scheme.renewal_cpd_hours:
-            cpd = hours(scheme.renewal_cpd_hours)
+            cpd = format_hours(scheme.renewal_cpd_hours)
             renewal.append(f"complete {cpd} {'hour' if cpd == '1' else 'hours'} of continuing professional development")
         if renewal:
             validity.append(f"To renew it, in that time they {word_list(renewal)}.")

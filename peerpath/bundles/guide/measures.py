@@ -17,12 +17,12 @@ from peerpath.bundles.guide.words import (
     RULE_TYPES,
     TIMEPOINT_NAMES,
     TIMEPOINTS,
-    category_label,
     number,
     plural,
     respondent_label,
 )
 from peerpath.courses.choices import Category
+from peerpath.courses.presenters import category_label
 from peerpath.evaluation import definitions
 from peerpath.evaluation.scoring import RELIABLE_Z
 from peerpath.programmes.terms import Terms

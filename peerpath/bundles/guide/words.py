@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from peerpath.courses.choices import Audience, Capacity, Category, DeliveryMode, Stage
-from peerpath.programmes.terms import Terms, upper_first
+from peerpath.courses.choices import DeliveryMode, Stage
+from peerpath.programmes.terms import Terms
 
 TIMEPOINTS = ("baseline", "end", "follow_up")
 TIMEPOINT_NAMES = {"baseline": "Before the course", "end": "At the end", "follow_up": "Follow-up"}
@@ -30,15 +30,6 @@ RULE_TYPES = {"sum": "Sum", "mean": "Mean"}
 # Words ---------------------------------------------------------------------------------
 
 
-def possessive(word: str) -> str:
-    """'carers' -> "carers'", 'member' -> "member's"."""
-    return f"{word}'" if word.endswith("s") else f"{word}'s"
-
-
-def with_article(word: str) -> str:
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
-
-
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
 
@@ -57,15 +48,6 @@ def number(value: Decimal | int | float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def hours(value: Decimal) -> str:
-    return number(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def percent(share: Decimal) -> str:
-    """A fraction as a whole percentage, halves rounded up: 0.4 -> '40%'."""
-    return f"{(share * 100).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}%"
-
-
 def exported_on(moment: str) -> str:
     """'2026-11-26T14:05:00+00:00' -> '26 November 2026' (as written, in the exporter's time zone)."""
     try:
@@ -73,24 +55,6 @@ def exported_on(moment: str) -> str:
     except ValueError:
         return moment
     return f"{when.day} {when:%B %Y}"
-
-
-def category_label(category: str, terms: Terms) -> str:
-    if category == Category.SELF_MANAGEMENT:
-        return f"{upper_first(possessive(terms.people))} self-management course"
-    return str(Category(category).label) if category in Category.values else category
-
-
-def audience_label(audience: str, terms: Terms) -> str:
-    if audience == Audience.CARERS:
-        return upper_first(terms.people)
-    return str(Audience(audience).label) if audience in Audience.values else audience
-
-
-def capacity_label(capacity: str, terms: Terms) -> str:
-    if capacity == Capacity.CARER:
-        return f"Lived experience as {with_article(terms.person)}"
-    return str(Capacity(capacity).label) if capacity in Capacity.values else capacity
 
 
 def stage_label(stage: str) -> str:

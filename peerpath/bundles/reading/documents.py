@@ -52,7 +52,8 @@ def _programme(data: Any) -> ProgrammeSpec:
     )
 
 
-def _coproduction(r: Reader, data: Any, where: str) -> CoproductionSpec:
+def coproduction(r: Reader, data: Any, where: str) -> CoproductionSpec:
+    """A course's co-production profile as the format writes it (also how an adopted course keeps it)."""
     keys = ("co_produced", "contributions", "hours", "by_capacity", "by_stage", "lived_experience_design_share")
     r.keys(r.mapping(data, where), where, keys)
     capacities, stages = [], []
@@ -183,7 +184,7 @@ def _courses(data: Any, files: Mapping[str, bytes]) -> tuple[CourseSpec, ...]:
                 session_minutes=r.whole(item["session_minutes"], f"{at}.session_minutes", minimum=15, maximum=480),
                 modes=modes,
                 version=version,
-                coproduction=_coproduction(r, item["coproduction"], f"{at}.coproduction"),
+                coproduction=coproduction(r, item["coproduction"], f"{at}.coproduction"),
             )
         )
     return tuple(courses)
