@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +73,15 @@ def shipped_models() -> list[str]:
 
 
 def shipped_model(name: str) -> Bundle:
+    """A model shipped with PeerPath, read and checked once per process (its files are part of
+    the release, so the import page does not read and hash them on every visit)."""
     if name not in shipped_models():
         raise reading.BundleError(f"PeerPath ships no model called '{name}'")
+    return _read_shipped(name)
+
+
+@functools.cache
+def _read_shipped(name: str) -> Bundle:
     return reading.parse(reading.read_folder(SHIPPED / name))
 
 

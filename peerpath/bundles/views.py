@@ -13,15 +13,12 @@ download. Each export is its requester's alone: anyone else, administrators incl
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerpath.bundles import access, importing, presenters, reading, services, tasks
@@ -85,7 +82,7 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespons
             "schemes": presenters.scheme_rows(access.programme_schemes(programme)),
             "origin_rows": presenters.origin_rows(origin, show_who=principal.is_administrator) if origin else [],
             "can_export": can_export,
-            "exports": [{"export": export, "requested": _when(export.requested_at)} for export in exports],
+            "exports": [{"export": export, "requested": presenters.when(export.requested_at)} for export in exports],
         },
     )
 
@@ -97,13 +94,6 @@ def programme_export(request: AuthenticatedHttpRequest, pk: UUID) -> HttpRespons
     programme = access.access_programme(request.user, pk)
     export = tasks.request_export(programme, actor=request.user)
     return redirect("programmes:export_status", pk=export.pk)
-
-
-def _when(moment: datetime) -> str:
-    """'26 November 2026 at 2:05pm', as NHS content style writes times (like the presenters')."""
-    local = timezone.localtime(moment)
-    hour = local.hour % 12 or 12
-    return f"{date_format(local, 'j F Y')} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
 
 
 def _own_export(request: AuthenticatedHttpRequest, pk: UUID) -> ProgrammeExport:
@@ -121,7 +111,7 @@ def export_status(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     """Progress while the bundle is built (the page polls itself with HTMX), then its download."""
     export = _own_export(request, pk)
     template = "bundles/_export_progress.jinja" if request.headers.get("HX-Request") else "bundles/export_status.jinja"
-    context = {"export": export, "programme": export.programme, "requested": _when(export.requested_at)}
+    context = {"export": export, "programme": export.programme, "requested": presenters.when(export.requested_at)}
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -170,8 +160,8 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         content = b"" if shipped else form.cleaned_data["bundle"].read()
         try:
             bundle = services.shipped_model(shipped) if shipped else reading.read(content)
-            # The preview checks each course material is the kind its name says: refuse a bad one here.
-            importing.preview(bundle, owner=owner)
+            # A course material that is not the kind its name says is refused here, before it is kept.
+            importing.check_materials(bundle)
         except BundleError as error:
             form.add_error("source" if shipped else "bundle", str(error))
         else:
@@ -205,29 +195,26 @@ def import_preview(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 
     form = ImportPreviewForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        code, name = form.cleaned_data["code"], form.cleaned_data["name"]
-        checked = importing.preview(bundle, owner=pending.owner, code=code, name=name)
-        if checked.problems:
-            form.add_error("code", checked.problems[0])
+        try:
+            imported = importing.import_bundle(
+                actor=request.user,
+                bundle=bundle,
+                owner=pending.owner,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                resolutions=form.resolutions(),
+            )
+        except ImportRefusedError as error:
+            form.add_error(error.field, str(error))
+        except BundleError as error:
+            form.add_error(None, str(error))
         else:
-            try:
-                imported = importing.import_bundle(
-                    actor=request.user,
-                    bundle=bundle,
-                    owner=pending.owner,
-                    code=code,
-                    name=name,
-                    resolutions=form.resolutions(),
-                )
-            except (ImportRefusedError, BundleError) as error:
-                form.add_error(None, str(error))
-            else:
-                access.forget_import(request)
-                programme = imported.programme
-                schemes = len(access.programme_schemes(programme))
-                counts = presenters.courses_and_schemes(int(imported.record.summary.get("courses", 0)), schemes)
-                messages.success(request, f"{programme.name} imported: {counts}")
-                return redirect("programmes:programme_detail", pk=programme.pk)
+            access.forget_import(request)
+            programme = imported.programme
+            schemes = len(access.programme_schemes(programme))
+            counts = presenters.courses_and_schemes(int(imported.record.summary.get("courses", 0)), schemes)
+            messages.success(request, f"{programme.name} imported: {counts}")
+            return redirect("programmes:programme_detail", pk=programme.pk)
     return render(
         request,
         "bundles/import_preview.jinja",

@@ -11,6 +11,24 @@ writes nothing.
 from __future__ import annotations
 
 from peerpath.bundles.importing.applying import Imported, import_bundle
-from peerpath.bundles.importing.matching import KEEP, USE_BUNDLE, Conflict, ImportRefusedError, Preview, preview
+from peerpath.bundles.importing.matching import (
+    KEEP,
+    USE_BUNDLE,
+    Conflict,
+    ImportRefusedError,
+    Preview,
+    check_materials,
+    preview,
+)
 
-__all__ = ["KEEP", "USE_BUNDLE", "Conflict", "ImportRefusedError", "Imported", "Preview", "import_bundle", "preview"]
+__all__ = [
+    "KEEP",
+    "USE_BUNDLE",
+    "Conflict",
+    "ImportRefusedError",
+    "Imported",
+    "Preview",
+    "check_materials",
+    "import_bundle",
+    "preview",
+]

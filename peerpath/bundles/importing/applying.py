@@ -97,7 +97,7 @@ def _import(
     if plan.earlier is not None:
         return Imported(record=plan.earlier, created=False)
     if plan.problems:
-        raise ImportRefusedError(plan.problems[0])
+        raise ImportRefusedError(plan.problems[0], field="code")
     unanswered = [c for c in plan.conflicts if resolutions.get(c.key) not in (KEEP, USE_BUNDLE)]
     if unanswered:
         raise ImportRefusedError(
@@ -172,7 +172,7 @@ def _instruments(bundle: Bundle, plan: Preview, choice: dict[str, str]) -> dict[
             document = {**spec.document, "code": copy_code(spec.code, plan.code)}
             if InstrumentVersion.objects.filter(code=document["code"], version=spec.version).exists():
                 raise ImportRefusedError(
-                    f"The new code '{document['code']}' is taken too. Enter another programme code"
+                    f"The new code '{document['code']}' is taken too. Enter another programme code", field="code"
                 )
         elif plan.instrument_rows.get(spec.code) is not None:
             codes[spec.code] = spec.code
@@ -309,7 +309,9 @@ def _schemes(
             continue
         code = spec.code if row is None else copy_code(spec.code, plan.code)
         if Scheme.objects.filter(code=code).exists():
-            raise ImportRefusedError(f"The new scheme code '{code}' is taken too. Enter another programme code")
+            raise ImportRefusedError(
+                f"The new scheme code '{code}' is taken too. Enter another programme code", field="code"
+            )
         scheme = Scheme.objects.create(
             code=code,
             name=spec.name,

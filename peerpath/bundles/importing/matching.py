@@ -31,7 +31,12 @@ USE_BUNDLE = "bundle"
 
 
 class ImportRefusedError(ValueError):
-    """The import cannot go ahead as asked; the message says why, fit to show."""
+    """The import cannot go ahead as asked; the message says why, fit to show, and ``field``
+    names the form field it is about (``None``: the import as a whole)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ def _framework_reused(plan: Preview, spec: SchemeSpec) -> bool:
     return any((f.code, f.version) == (spec.framework_code, spec.framework_version) for f in plan.same_frameworks)
 
 
-def _check_materials(bundle: Bundle) -> None:
+def check_materials(bundle: Bundle) -> None:
     """Every material is the kind of file its name says, as an upload would be checked."""
     for course in bundle.courses:
         for material in course.version.materials:
@@ -119,7 +124,7 @@ def _check_materials(bundle: Bundle) -> None:
 
 def preview(bundle: Bundle, *, owner: Organisation, code: str = "", name: str = "") -> Preview:
     """Match the bundle against this installation; writes nothing."""
-    _check_materials(bundle)
+    check_materials(bundle)
     plan = Preview(bundle=bundle, owner=owner, code=code or bundle.programme.code, name=name or bundle.programme.name)
     plan.earlier = (
         ProgrammeImport.objects.filter(owner=owner, content_digest=bundle.content_digest)
