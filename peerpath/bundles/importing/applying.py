@@ -224,11 +224,13 @@ def _frameworks(bundle: Bundle, plan: Preview, choice: dict[str, str]) -> dict[t
 
 
 def _courses(bundle: Bundle, programme: Programme, user: User, now: Any, saved: list[str]) -> dict[str, Course]:
+    """Every course, its status change, approved version and outline: one insert per table, not per course."""
+    note = f"Adopted from '{bundle.programme.name}' (programme bundle {bundle.bundle_id or 'without an id'})"[:500]
     created: dict[str, Course] = {}
-    note = f"Adopted from '{bundle.programme.name}' (programme bundle {bundle.bundle_id or 'without an id'})"
+    versions: dict[str, CourseVersion] = {}
     for spec in bundle.courses:
         modes = set(spec.modes)
-        course = Course.objects.create(
+        created[spec.key] = Course(
             title=spec.title,
             summary=spec.summary,
             category=spec.category,
@@ -244,33 +246,40 @@ def _courses(bundle: Bundle, programme: Programme, user: User, now: Any, saved: 
             created_at=now,
             updated_at=now,
         )
-        CourseStatusChange.objects.create(
-            course=course, from_status="", to_status=Course.Status.APPROVED, changed_by=user, reason=note[:500]
-        )
-        version = CourseVersion.objects.create(
-            course=course,
+        versions[spec.key] = CourseVersion(
+            course=created[spec.key],
             number=spec.version.number,
             status=CourseVersion.Status.APPROVED,
             learning_outcomes="\n".join(spec.version.learning_outcomes),
             peer_trainers_required=spec.version.peer_trainers,
             professional_tutors_required=spec.version.professional_tutors,
             peer_facilitators_required=spec.version.peer_facilitators,
-            change_note=note[:500],
+            change_note=note,
             created_by=user,
             created_at=now,
             approved_by=user,
             approved_at=now,
         )
-        OutlineSession.objects.bulk_create(
-            OutlineSession(version=version, number=index, title=s.title, description=s.description)
-            for index, s in enumerate(spec.version.outline, start=1)
+    Course.objects.bulk_create(created.values())
+    CourseStatusChange.objects.bulk_create(
+        CourseStatusChange(
+            course=course, from_status="", to_status=Course.Status.APPROVED, changed_by=user, reason=note
         )
+        for course in created.values()
+    )
+    CourseVersion.objects.bulk_create(versions.values())
+    OutlineSession.objects.bulk_create(
+        OutlineSession(version=versions[spec.key], number=index, title=s.title, description=s.description)
+        for spec in bundle.courses
+        for index, s in enumerate(spec.version.outline, start=1)
+    )
+    for spec in bundle.courses:
         for material in spec.version.materials:
             content = bundle.materials[material.path]
             file_name = material.path.rsplit("/", 1)[-1]
             kind = materials.check_upload(SimpleUploadedFile(file_name, content))
             row = CourseMaterial(
-                version=version,
+                version=versions[spec.key],
                 title=material.title,
                 original_name=file_name,
                 extension=kind.extension,
@@ -282,7 +291,6 @@ def _courses(bundle: Bundle, programme: Programme, user: User, now: Any, saved: 
             row.file.save(f"upload{kind.extension}", ContentFile(content), save=False)
             saved.append(row.file.name)
             row.save()
-        created[spec.key] = course
     return created
 
 
